@@ -1,0 +1,180 @@
+"""Figure style for the series: readable from the back of a room, colour-blind safe.
+
+Call ``use_style()`` once in each notebook's setup cell. Colours have fixed
+meanings across the series (``COLORS``), drawn from the Okabe-Ito palette,
+which stays distinguishable under the common forms of colour blindness.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import matplotlib as mpl
+from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.figure import Figure
+
+from .validation import check_float
+
+__all__ = ["COLORS", "use_style", "figure", "log_axis", "reference_line",
+           "plot_magnitudes", "nonfinite_note"]
+
+#: One meaning per colour, the same in every notebook.
+COLORS = {
+    "rnn": "#0072B2",          # vanilla (tanh) RNN; also "tanh"
+    "tanh": "#0072B2",
+    "lstm": "#009E73",         # LSTM
+    "feedforward": "#E69F00",  # feedforward net / "different factor per layer"
+    "sigmoid": "#CC79A7",
+    "relu": "#D55E00",         # ReLU; also "exploding" and "unclipped"
+    "exploding": "#D55E00",
+    "unclipped": "#D55E00",
+    "clipped": "#56B4E9",
+    "linear": "#000000",
+    "bound": "#000000",        # analytic bounds: black, dotted
+    "reference": "#888888",    # the line at 1, baselines: grey, dashed
+}
+
+#: Okabe-Ito order for anything without a fixed meaning.
+CYCLE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
+
+#: Default size of one panel, in inches (at 100 dpi: 560 x 340 CSS pixels).
+PANEL = (5.6, 3.4)
+
+
+def use_style(retina: bool = True) -> None:
+    """Set matplotlib defaults for the series (fonts large enough to project, thick lines).
+
+    With ``retina=True`` and inside IPython, inline figures are sent at twice
+    the resolution so they stay sharp on high-density screens and projectors.
+    """
+    mpl.rcParams.update({
+        "figure.figsize": PANEL,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "font.size": 13,
+        "axes.titlesize": 14,
+        "axes.labelsize": 14,
+        "xtick.labelsize": 12,
+        "ytick.labelsize": 12,
+        "legend.fontsize": 11,
+        "legend.frameon": False,
+        "lines.linewidth": 2.2,
+        "lines.markersize": 6,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": mpl.cycler(color=CYCLE),
+        "figure.constrained_layout.use": True,
+        "image.cmap": "viridis",
+    })
+    if retina:
+        try:
+            from IPython import get_ipython
+            if get_ipython() is not None:
+                from matplotlib_inline.backend_inline import set_matplotlib_formats
+                set_matplotlib_formats("retina")
+        except ImportError:  # plain Python: nothing to configure
+            pass
+
+
+def figure(nrows: int = 1, ncols: int = 1, figsize=None, **subplot_kw):
+    """A figure *not* managed by pyplot, for interactive demos, and its axes.
+
+    Pyplot's inline backend shows every figure it manages at the end of a
+    cell; a demo figure is shown by its widget instead, so it must not be
+    managed by pyplot (or it would appear twice). Returns ``(fig, axes)``
+    like ``plt.subplots``.
+    """
+    if figsize is None:
+        figsize = (PANEL[0] * ncols if ncols > 1 else PANEL[0], PANEL[1] * nrows)
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True, **subplot_kw)
+    return fig, axes
+
+
+def log_axis(ax, *, axis: str = "y", label: str | None = None, limits=None):
+    """Make ``ax``'s ``axis`` ("x" or "y") logarithmic (base 10) for gradient sizes; return ``ax``.
+
+    ``limits`` = (low, high) fixes the range, which keeps a slider demo's axes
+    still while the curve moves.
+    """
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    with warnings.catch_warnings():  # "no positive values" before the first data arrive
+        warnings.simplefilter("ignore", UserWarning)
+        getattr(ax, f"set_{axis}scale")("log")
+        if limits is not None:
+            low, high = (check_float("limits", v, minimum=0.0, exclusive_minimum=True) for v in limits)
+            if not high > low:
+                raise ValueError(f"limits must be (low, high) with 0 < low < high, got {limits!r}")
+            getattr(ax, f"set_{axis}lim")(low, high)
+            # Major ticks on round decades (every 1, 2, 5, 10, ... decades), at most ~7 of them.
+            lo, hi = math.floor(math.log10(low)), math.ceil(math.log10(high))
+            step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if (hi - lo) / s <= 7)
+            first = math.ceil(lo / step) * step
+            getattr(ax, f"{axis}axis").set_major_locator(FixedLocator([10.0 ** e for e in range(first, hi + 1, step)]))
+            if step > 1:
+                getattr(ax, f"{axis}axis").set_minor_locator(NullLocator())
+    if label is not None:
+        getattr(ax, f"set_{axis}label")(label)
+    return ax
+
+
+def reference_line(ax, y: float = 1.0, *, label: str | None = None):
+    """Grey dashed horizontal line (by default at 1, where a product neither grows nor shrinks); return ``ax``."""
+    y = check_float("y", y)
+    ax.axhline(y, color=COLORS["reference"], linestyle="--", linewidth=1.5, label=label, zorder=1, gid="reference")
+    return ax
+
+
+def plot_magnitudes(x, values, ax=None, *, label=None, color=None, floor: float = 1e-300, **plot_kw):
+    """Plot ``|values|`` against ``x`` on a log y-axis, showing inf and NaN instead of hiding them.
+
+    Parameters
+    ----------
+    x : array, shape (n,)
+    values : array, shape (n,); may contain 0, inf or NaN.
+    ax : matplotlib Axes or None (a new figure is made).
+    floor : magnitudes below this (e.g. exact zeros) are drawn at ``floor``.
+
+    Finite points are drawn as a line. Points that are inf or NaN are drawn as
+    red 'x' markers along the top edge of the axes, so an overflow is visible.
+    Returns the axes.
+    """
+    if ax is None:
+        _, ax = figure()
+    x = np.asarray(x, dtype=float)
+    mags = np.abs(np.asarray(values, dtype=float))
+    if x.shape != mags.shape:
+        raise ValueError(f"x and values must have the same shape, got {x.shape} and {mags.shape}")
+    finite = np.isfinite(mags)
+    shown = np.where(finite, np.maximum(mags, floor), np.nan)
+    ax.set_yscale("log")
+    ax.plot(x, shown, label=label, color=color, **plot_kw)
+    if not finite.all():
+        ax.plot(x[~finite], np.full((~finite).sum(), 1.0), "x", color=COLORS["exploding"],
+                transform=ax.get_xaxis_transform(), clip_on=False, markersize=8,
+                label="inf / NaN" if label is None else f"{label}: inf / NaN")
+    return ax
+
+
+def nonfinite_note(values, what: str = "values") -> str:
+    """A sentence explaining inf/NaN in ``values``, or '' when all are finite.
+
+    For a demo's readout: ``note = nonfinite_note(grads, "gradient sizes")``.
+    """
+    arr = np.asarray(values, dtype=float)
+    n_inf = int(np.isinf(arr).sum())
+    n_nan = int(np.isnan(arr).sum())
+    if not (n_inf or n_nan):
+        return ""
+    parts = []
+    if n_inf:
+        parts.append(f"{n_inf} of the {what} overflowed to inf: they exceed the largest float64, "
+                     f"about {np.finfo(np.float64).max:.1e}")
+    if n_nan:
+        parts.append(f"{n_nan} are NaN (not a number): arithmetic such as inf - inf or 0 * inf "
+                     "has no defined result, and NaN then spreads to everything it touches")
+    return "; ".join(parts) + ". They are marked with red x's at the top of the plot."

@@ -1,0 +1,68 @@
+"""environment.yml (conda, Binder) and requirements.txt (pip) must list the same packages."""
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+SPEC_RE = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(.*)$")
+
+
+def _parse_requirements() -> dict[str, str]:
+    out = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, spec = SPEC_RE.match(line).groups()
+            out[name.lower()] = spec.replace(" ", "")
+    return out
+
+
+def _parse_environment() -> tuple[dict[str, str], list[str], str]:
+    """(conda packages {name: spec}, pip section lines, python spec) from environment.yml."""
+    conda, pip, python = {}, [], ""
+    section = None
+    for raw in (ROOT / "environment.yml").read_text().splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if not raw.startswith(" "):
+            section = line.split(":", 1)[0]
+            continue
+        item = line.strip()
+        if section != "dependencies" or not item.startswith("- "):
+            continue
+        item = item[2:].strip()
+        indent = len(raw) - len(raw.lstrip())
+        if item == "pip:":
+            continue
+        if indent > 2:  # inside the pip: list
+            pip.append(item)
+        elif item.startswith("python"):
+            python = item
+        elif item != "pip":
+            name, spec = SPEC_RE.match(item).groups()
+            conda[name.lower()] = spec.replace(" ", "")
+    return conda, pip, python
+
+
+def test_same_packages_and_ranges():
+    req = _parse_requirements()
+    conda, _, _ = _parse_environment()
+    assert req, "requirements.txt lists no packages"
+    assert set(conda) == set(req), (
+        f"only in environment.yml: {sorted(set(conda) - set(req))}; "
+        f"only in requirements.txt: {sorted(set(req) - set(conda))}")
+    for name in req:
+        assert conda[name] == req[name], f"{name}: environment.yml says {conda[name]!r}, requirements.txt {req[name]!r}"
+
+
+def test_environment_pins_python_311_and_installs_project():
+    _, pip, python = _parse_environment()
+    assert python == "python=3.11"
+    assert "-e ." in pip, "the pip section must install the project itself (for `import helpers`)"
+
+
+def test_requirements_use_ranges_not_pins():
+    for name, spec in _parse_requirements().items():
+        assert "<" in spec and ">=" in spec, f"{name} should name a compatible range such as '>=8.1,<9', got {spec!r}"

@@ -1,0 +1,259 @@
+"""Tests of the shared helpers: gradients, validation, style, sliders and demos."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import ipywidgets as widgets
+
+import helpers
+from helpers import widgets as hw
+
+
+# -- numerical gradients ------------------------------------------------------------------
+
+def test_numerical_gradient_matches_known_derivatives():
+    x = np.array([0.3, -1.2, 2.0])
+    # f = sum(sin(x) * x^2): df/dx = cos(x) x^2 + 2 x sin(x)
+    f = lambda: float(np.sum(np.sin(x) * x**2))
+    num = helpers.numerical_gradient(f, x)
+    exact = np.cos(x) * x**2 + 2 * x * np.sin(x)
+    assert helpers.relative_error(exact, num) < 1e-9
+
+
+def test_numerical_gradient_of_matrix_function_and_restores_input():
+    rng = helpers.make_rng(0)
+    W = rng.normal(size=(3, 4))
+    v = rng.normal(size=4)
+    W0 = W.copy()
+    f = lambda: float(np.sum(np.tanh(W @ v)))          # d/dW = (1 - tanh^2(Wv)) v^T
+    num = helpers.numerical_gradient(f, W)
+    exact = np.outer(1 - np.tanh(W @ v) ** 2, v)
+    assert helpers.relative_error(exact, num) < 1e-9
+    assert np.array_equal(W, W0), "numerical_gradient must restore the array it perturbs"
+
+
+def test_relative_error_detects_wrong_gradient():
+    a = np.array([1.0, 2.0, 3.0])
+    assert helpers.relative_error(a, a) == 0.0
+    assert helpers.relative_error(a, a.T[::-1]) > 0.1
+    assert helpers.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_check_gradients_reports_each_parameter():
+    rng = helpers.make_rng(1)
+    params = {"a": rng.normal(size=3), "b": rng.normal(size=(2, 2))}
+    loss = lambda: float(np.sum(params["a"] ** 3) + np.sum(params["b"] ** 2))
+    grads = {"a": 3 * params["a"] ** 2, "b": 2 * params["b"]}
+    errs = helpers.check_gradients(loss, params, grads)
+    assert set(errs) == {"a", "b"} and max(errs.values()) < 1e-9
+    wrong = {"a": grads["a"], "b": grads["b"].T + 1}
+    assert helpers.check_gradients(loss, params, wrong)["b"] > 1e-3
+
+
+def test_numerical_gradient_refuses_float32_and_bad_eps():
+    x32 = np.ones(3, dtype=np.float32)
+    with pytest.raises(ValueError, match="x must be a float64"):
+        helpers.numerical_gradient(lambda: 0.0, x32)
+    with pytest.raises(ValueError, match="eps must be"):
+        helpers.numerical_gradient(lambda: 0.0, np.ones(3), eps=0.0)
+
+
+# -- validation -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [-3, 0, 2.5, "7", True, float("nan")])
+def test_check_int_names_argument(value):
+    with pytest.raises(ValueError, match=r"^T must be an integer >= 1, got"):
+        helpers.check_int("T", value, minimum=1)
+
+
+def test_check_int_accepts_whole_numbers():
+    assert helpers.check_int("T", np.int64(5), minimum=1) == 5
+    assert helpers.check_int("T", 5.0, minimum=1) == 5
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), "1", None])
+def test_check_float_rejects_nonfinite(value):
+    with pytest.raises(ValueError, match=r"^w must be a finite number"):
+        helpers.check_float("w", value)
+
+
+def test_check_float_range_message():
+    with pytest.raises(ValueError, match=r"lr must be a finite number > 0 and <= 10, got 0.0"):
+        helpers.check_float("lr", 0.0, minimum=0.0, exclusive_minimum=True, maximum=10)
+
+
+def test_check_choice_lists_options():
+    with pytest.raises(ValueError, match=r"activation must be one of 'tanh', 'relu', got 'elu'"):
+        helpers.check_choice("activation", "elu", ("tanh", "relu"))
+
+
+def test_check_array_shape_and_finite():
+    assert helpers.check_array("x", np.zeros((4, 3)), shape=(None, 3)).shape == (4, 3)
+    with pytest.raises(ValueError, match=r"x must have shape \(any, 3\), got shape \(4, 2\)"):
+        helpers.check_array("x", np.zeros((4, 2)), shape=(None, 3))
+    with pytest.raises(ValueError, match="x must contain only finite values"):
+        helpers.check_array("x", [1.0, np.inf])
+    with pytest.raises(ValueError, match="x must be a numeric array"):
+        helpers.check_array("x", ["a", "b"])
+
+
+def test_make_rng_is_seeded_and_validates():
+    assert helpers.make_rng(5).normal() == helpers.make_rng(5).normal()
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        helpers.make_rng(-1)
+
+
+# -- style and plotting under Agg -------------------------------------------------------------
+
+def test_style_and_plotting_helpers_under_agg(tmp_path):
+    import matplotlib
+    assert matplotlib.get_backend().lower() == "agg"
+    helpers.use_style()
+    fig, ax = helpers.figure()
+    d = np.arange(10)
+    returned = helpers.plot_magnitudes(d, 0.5 ** d, ax=ax, label="tanh", color=helpers.COLORS["tanh"])
+    assert returned is ax and ax.get_yscale() == "log"
+    helpers.reference_line(ax)
+    helpers.log_axis(ax, label="|grad|", limits=(1e-6, 1e2))
+    assert ax.get_ylim() == pytest.approx((1e-6, 1e2))
+    fig.savefig(tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 1000
+
+
+def test_plot_magnitudes_marks_inf_and_nan():
+    fig, ax = helpers.figure()
+    vals = np.array([1.0, 10.0, np.inf, np.nan])
+    helpers.plot_magnitudes(np.arange(4), vals, ax=ax, label="g")
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "g: inf / NaN" in labels
+    assert "overflowed to inf" in helpers.nonfinite_note(vals) and "NaN" in helpers.nonfinite_note(vals)
+    assert helpers.nonfinite_note([1.0, 2.0]) == ""
+
+
+def test_plot_magnitudes_without_axes_makes_figure():
+    ax = helpers.plot_magnitudes([0, 1], [1.0, 0.0])
+    assert ax.get_yscale() == "log"
+
+
+def test_log_axis_validates():
+    _, ax = helpers.figure()
+    with pytest.raises(ValueError, match="axis must be 'x' or 'y'"):
+        helpers.log_axis(ax, axis="z")
+    with pytest.raises(ValueError, match="limits must be"):
+        helpers.log_axis(ax, limits=(1.0, 0.5))
+
+
+def test_colors_are_fixed_meanings():
+    assert helpers.COLORS["rnn"] != helpers.COLORS["lstm"]
+    assert helpers.COLORS["rnn"] == helpers.COLORS["tanh"]
+
+
+# -- sliders --------------------------------------------------------------------------------
+
+def test_slider_kinds_labels_and_readout():
+    s = helpers.slider("T", 1, 200, value=50)
+    assert isinstance(s, widgets.IntSlider) and s.description == "T" and s.readout and s.value == 50
+    f = helpers.slider("w", 0.1, 5.0, 0.1, value=1.5)
+    assert isinstance(f, widgets.FloatSlider) and f.step == 0.1
+    lg = helpers.slider("lr", 1e-4, 1.0, log=True, continuous_update=False)
+    assert isinstance(lg, widgets.FloatLogSlider) and not lg.continuous_update
+    assert hw.control_extremes(lg) == pytest.approx([1e-4, 1.0])
+    assert hw.control_extremes(s) == [1, 200]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("w", 2.0, 1.0), "maximum must be greater than minimum"),
+    (("w", 0.0, 1.0, None, 5.0), "value must be a finite number >= 0 and <= 1"),
+    (("", 0.0, 1.0), "symbol must be a non-empty string"),
+])
+def test_slider_validation(args, message):
+    with pytest.raises(ValueError, match=message):
+        helpers.slider(*args)
+
+
+def test_choice_validation():
+    c = helpers.choice("f", ["tanh", "sigmoid"])
+    assert hw.control_extremes(c) == ["tanh", "sigmoid"]
+    with pytest.raises(ValueError, match="value must be one of"):
+        helpers.choice("f", ["tanh", "sigmoid"], value="relu")
+
+
+# -- demos ----------------------------------------------------------------------------------
+
+def _line_demo(fail_at=None, blank=False, note_when_blank=True):
+    fig, ax = helpers.figure()
+    (line,) = ax.plot([0, 1], [1, 1])
+
+    def show(w, f):
+        if fail_at is not None and w == fail_at:
+            raise ZeroDivisionError("boom")
+        y = np.array([1.0, w]) if not blank else np.array([np.nan, np.nan])
+        line.set_ydata(y)
+        return "all values are NaN because ..." if (blank and note_when_blank) else ""
+
+    return helpers.Demo(show, fig, w=helpers.slider("w", 0.0, 2.0, 0.1, value=1.0),
+                        f=helpers.choice("f", ["tanh", "sigmoid", "linear"]))
+
+
+def test_demo_renders_and_updates_on_slider_change():
+    demo = _line_demo()
+    first = demo.image.value
+    assert first[:4] == b"\x89PNG"
+    demo.controls["w"].value = 2.0
+    assert demo.image.value != first and demo.error.value == ""
+    assert len(demo.timings_ms) == 2
+    bundle = demo._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
+
+
+def test_exercise_covers_every_corner():
+    results = helpers.exercise(_line_demo())
+    seen = {(r["values"]["w"], r["values"]["f"]) for r in results}
+    assert seen == {(w, f) for w in (0.0, 2.0) for f in ("tanh", "sigmoid", "linear")}
+
+
+def test_exercise_reports_exception_with_values():
+    demo = _line_demo(fail_at=2.0)
+    with pytest.raises(AssertionError, match=r"failed at \{'w': 2.0"):
+        helpers.exercise(demo)
+
+
+def test_demo_shows_error_instead_of_swallowing_it():
+    demo = _line_demo(fail_at=2.0)
+    demo.controls["w"].value = 2.0
+    assert "This demo failed" in demo.error.value and "ZeroDivisionError" in demo.error.value
+
+
+def test_exercise_rejects_silent_blank_plot():
+    helpers.exercise(_line_demo(blank=True, note_when_blank=True))  # explained: fine
+    with pytest.raises(AssertionError, match="blank plot"):
+        helpers.exercise(_line_demo(blank=True, note_when_blank=False))
+
+
+def test_exercise_many_controls_limits_combinations():
+    fig, ax = helpers.figure()
+    ax.plot([0, 1], [0, 1])
+    controls = {f"p{i}": helpers.slider(f"p{i}", 0, 3, value=1) for i in range(8)}
+    demo = helpers.Demo(lambda **kw: None, fig, name="many", **controls)
+    results = helpers.exercise(demo, max_combinations=64)
+    assert 2 < len(results) <= 2 + 2 * 8
+
+
+def test_demo_validates_arguments():
+    fig, _ = helpers.figure()
+    with pytest.raises(ValueError, match="controls must name at least one widget"):
+        helpers.Demo(lambda: None, fig)
+    with pytest.raises(ValueError, match="update must be a function"):
+        helpers.Demo(None, fig, w=helpers.slider("w", 0.0, 1.0))
+
+
+def test_progress_bar_counts_to_total():
+    bar = helpers.progress_bar(10, "training", display_now=False)
+    for i in range(1, 11):
+        bar.update(i)
+    bar.close()
+    assert bar.widget.value == 10
+    with pytest.raises(ValueError, match="total must be an integer >= 1"):
+        helpers.progress_bar(0, display_now=False)
