@@ -75,8 +75,8 @@ def check_array(name: str, value, *, ndim: int | None = None, shape: tuple | Non
     if shape is not None:
         ndim = len(shape)
     if ndim is not None and arr.ndim != ndim:
-        want = _shape_text(shape) if shape is not None else f"{ndim} dimension(s)"
-        raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
+        want = f"shape {_shape_text(shape)}" if shape is not None else f"{ndim} dimension(s)"
+        raise ValueError(f"{name} must have {want}, got shape {arr.shape}")
     if shape is not None and any(s is not None and s != a for s, a in zip(shape, arr.shape)):
         raise ValueError(f"{name} must have shape {_shape_text(shape)}, got shape {arr.shape}")
     if finite and arr.size and not np.all(np.isfinite(arr)):

@@ -1,0 +1,213 @@
+"""The Elman RNN, forward and backward (BPTT), batched: kept here for notebooks 03-07.
+
+Written out line by line, unbatched, in ``notebooks/02_unrolling_and_bptt.ipynb``;
+this is the same computation, vectorised over the batch and arranged for speed:
+
+* the input projections ``x_t W_xh^T`` of all T steps are one matrix product;
+* the backward loop only carries the error through time; the weight gradients
+  are summed once after the loop from the stored per-step errors (one matrix
+  product each, instead of T small ones).
+
+Equations (row-vector convention, batch on the first axis of each step)::
+
+    a_t = x_t W_xh^T + h_{t-1} W_hh^T + b_h        # pre-activation, (B, H)
+    h_t = f(a_t)                                   # hidden state,   (B, H)
+    y_t = h_t W_hy^T + b_y                         # output,         (B, O)
+
+Backward, with delta_t = dL/dh_t::
+
+    da_t        = delta_t * f'(a_t)                # (B, H)
+    delta_{t-1} = dE_{t-1}/dh_{t-1} + da_t W_hh    # i.e. W_hh^T (f'(a_t) * delta_t) per example
+    dL/dW_hh    = sum_t da_t^T h_{t-1}             # weight sharing: a sum over steps
+
+``tests/test_rnn.py`` checks every gradient against central differences in float64.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import check_array, check_choice, check_float, check_int
+
+__all__ = ["ACTIVATIONS", "PARAM_NAMES", "init_params", "forward", "backward", "squared_error"]
+
+ACTIVATIONS = ("tanh", "relu", "linear", "sigmoid")
+PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+def _f(name: str, a: np.ndarray) -> np.ndarray:
+    if name == "tanh":
+        return np.tanh(a)
+    if name == "relu":
+        return np.maximum(a, 0)
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-a))
+    return a.copy()
+
+
+def _fprime(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """f'(a_t), computed from the stored a_t and h_t = f(a_t)."""
+    if name == "tanh":
+        return 1.0 - h * h
+    if name == "relu":
+        return (a > 0).astype(a.dtype)
+    if name == "sigmoid":
+        return h * (1.0 - h)
+    return np.ones_like(a)
+
+
+def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generator,
+                recurrent: str = "random", scale: float = 1.0, dtype=np.float64) -> dict:
+    """Parameters of an Elman RNN.
+
+    Shapes: ``W_xh`` (H, D), ``W_hh`` (H, H), ``b_h`` (H,), ``W_hy`` (O, H), ``b_y`` (O,).
+
+    ``recurrent`` chooses ``W_hh``: ``"random"`` (Gaussian with standard
+    deviation ``scale / sqrt(H)``, so its largest singular value is about
+    ``2 * scale`` and its spectral radius about ``scale``), ``"orthogonal"``
+    (``scale`` times a random orthogonal matrix: every singular value equals
+    ``scale``) or ``"identity"`` (``scale`` times I: the IRNN of Le et al. 2015).
+    Input and output weights are Gaussian with standard deviation
+    1/sqrt(fan-in); biases start at zero.
+    """
+    D = check_int("n_in", n_in, minimum=1)
+    H = check_int("n_hidden", n_hidden, minimum=1)
+    O = check_int("n_out", n_out, minimum=1)
+    check_choice("recurrent", recurrent, ("random", "orthogonal", "identity"))
+    scale = check_float("scale", scale, minimum=0.0)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator (helpers.make_rng()), got {type(rng).__name__}")
+    if recurrent == "random":
+        W_hh = rng.normal(0.0, scale / np.sqrt(H), size=(H, H))
+    elif recurrent == "orthogonal":
+        q, r = np.linalg.qr(rng.normal(size=(H, H)))
+        W_hh = scale * q * np.sign(np.diag(r))
+    else:
+        W_hh = scale * np.eye(H)
+    params = {
+        "W_xh": rng.normal(0.0, 1.0 / np.sqrt(D), size=(H, D)),
+        "W_hh": W_hh,
+        "b_h": np.zeros(H),
+        "W_hy": rng.normal(0.0, 1.0 / np.sqrt(H), size=(O, H)),
+        "b_y": np.zeros(O),
+    }
+    return {k: v.astype(dtype) for k, v in params.items()}
+
+
+def _check_params(params: dict) -> tuple[int, int, int]:
+    missing = [k for k in PARAM_NAMES if k not in params]
+    if missing:
+        raise ValueError(f"params must have the keys {PARAM_NAMES}; missing {missing}")
+    H, D = np.shape(params["W_xh"])
+    O = np.shape(params["W_hy"])[0]
+    for k, shape in (("W_hh", (H, H)), ("b_h", (H,)), ("W_hy", (O, H)), ("b_y", (O,))):
+        if np.shape(params[k]) != shape:
+            raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H, D)}, got {np.shape(params[k])}")
+    return D, H, O
+
+
+def forward(params: dict, x: np.ndarray, h0: np.ndarray | None = None, activation: str = "tanh"):
+    """Run the RNN over a batch of sequences.
+
+    Parameters
+    ----------
+    params : dict from :func:`init_params`.
+    x : inputs, shape (T, B, D).
+    h0 : initial hidden state, shape (B, H); zeros if None.
+    activation : one of ``ACTIVATIONS``.
+
+    Returns
+    -------
+    y : outputs, shape (T, B, O).
+    cache : what :func:`backward` needs; ``cache["h"]`` holds h_0..h_T, shape (T+1, B, H),
+        and ``cache["a"]`` the pre-activations a_1..a_T, shape (T, B, H).
+    """
+    D, H, O = _check_params(params)
+    check_choice("activation", activation, ACTIVATIONS)
+    x = check_array("x", x, ndim=3, finite=False)
+    if x.shape[2] != D:
+        raise ValueError(f"x must have shape (T, B, {D}) to fit W_xh, got {x.shape}")
+    T, B, _ = x.shape
+    if T < 1 or B < 1:
+        raise ValueError(f"x must hold at least one step and one sequence, got shape {x.shape}")
+    dtype = params["W_hh"].dtype
+    x = x.astype(dtype, copy=False)
+    W_hh_T = params["W_hh"].T
+    # All input projections at once: (T*B, D) @ (D, H), plus the bias.
+    a = (x.reshape(T * B, D) @ params["W_xh"].T).reshape(T, B, H) + params["b_h"]
+    h = np.empty((T + 1, B, H), dtype=dtype)
+    h[0] = 0.0 if h0 is None else check_array("h0", h0, shape=(B, H), finite=False)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow shows up as inf/NaN, by design
+        for t in range(T):
+            a[t] += h[t] @ W_hh_T                   # a_t = x_t W_xh^T + b_h + h_{t-1} W_hh^T
+            h[t + 1] = _f(activation, a[t])         # h_t = f(a_t)
+        y = (h[1:].reshape(T * B, H) @ params["W_hy"].T).reshape(T, B, O) + params["b_y"]
+    return y, {"x": x, "a": a, "h": h, "activation": activation}
+
+
+def backward(params: dict, dy: np.ndarray, cache: dict) -> dict:
+    """Backpropagation through time.
+
+    Parameters
+    ----------
+    dy : dL/dy_t for every step, shape (T, B, O) (zeros where a step has no loss).
+    cache : from :func:`forward`.
+
+    Returns
+    -------
+    grads : ``{name: dL/dname}`` with the shapes of ``params``, plus ``"h0"``
+        (dL/dh_0, shape (B, H)) and ``"da"`` (dL/da_t for every step, shape
+        (T, B, H): the error signal as it travels back in time).
+    """
+    x, a, h, act = cache["x"], cache["a"], cache["h"], cache["activation"]
+    T, B, H = a.shape
+    O = params["W_hy"].shape[0]
+    dy = check_array("dy", dy, shape=(T, B, O), finite=False).astype(a.dtype, copy=False)
+    W_hh = params["W_hh"]
+    with np.errstate(over="ignore", invalid="ignore"):
+        dh_out = (dy.reshape(T * B, O) @ params["W_hy"]).reshape(T, B, H)  # dE_t/dh_t for all t at once
+        da = _fprime(act, a, h[1:])                # f'(a_t), overwritten below by dL/da_t
+        carry = np.zeros((B, H), dtype=a.dtype)    # dL/dh_t arriving from step t+1
+        for t in range(T - 1, -1, -1):
+            da[t] *= dh_out[t] + carry             # da_t = f'(a_t) * (dE_t/dh_t + delta from t+1)
+            carry = da[t] @ W_hh                   # delta_{t-1} = W_hh^T da_t  (row form: da_t W_hh)
+        flat_da = da.reshape(T * B, H)
+        grads = {
+            "W_xh": flat_da.T @ x.reshape(T * B, -1),         # sum_t da_t^T x_t
+            "W_hh": flat_da.T @ h[:-1].reshape(T * B, H),     # sum_t da_t^T h_{t-1}
+            "b_h": flat_da.sum(axis=0),
+            "W_hy": dy.reshape(T * B, O).T @ h[1:].reshape(T * B, H),
+            "b_y": dy.reshape(T * B, O).sum(axis=0),
+        }
+    grads["h0"] = carry
+    grads["da"] = da
+    return grads
+
+
+def squared_error(y: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None):
+    """L = sum_t E_t, E_t = 1/2 ||y_t - target_t||^2, averaged over the batch.
+
+    Parameters
+    ----------
+    y, target : shape (T, B, O).
+    mask : optional, shape (T, B) or (T, B, 1): 1 where a step counts
+        (e.g. only the last step of the adding problem), 0 elsewhere.
+
+    Returns
+    -------
+    loss : float.
+    dy : dL/dy, shape (T, B, O), for :func:`backward`.
+    """
+    y = check_array("y", y, ndim=3, finite=False)
+    target = check_array("target", target, shape=y.shape)
+    diff = y - target
+    if mask is not None:
+        mask = check_array("mask", mask)
+        if mask.shape == y.shape[:2]:
+            mask = mask[..., None]
+        if mask.shape != y.shape[:2] + (1,):
+            raise ValueError(f"mask must have shape {y.shape[:2]} or {y.shape[:2] + (1,)}, got {mask.shape}")
+        diff = diff * mask
+    B = y.shape[1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = 0.5 * float(np.sum(diff * diff)) / B
+    return loss, diff / B
