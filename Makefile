@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml requirements.txt requirements-test.txt
 install: $(STAMP)
 
 lab: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab 00_start_here.ipynb $(NO_BROWSER) $(ALLOW_ROOT)
+	cd notebooks && ../$(BIN)/jupyter lab 00_start_here.ipynb --LabApp.default_url=/lab/tree/00_start_here.ipynb $(NO_BROWSER) $(ALLOW_ROOT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

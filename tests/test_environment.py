@@ -18,11 +18,11 @@ def _parse_requirements() -> dict[str, str]:
     return out
 
 
-def _parse_environment() -> tuple[dict[str, str], list[str], str]:
-    """(conda packages {name: spec}, pip section lines, python spec) from environment.yml."""
+def _parse_environment(path=ROOT / "environment.yml") -> tuple[dict[str, str], list[str], str]:
+    """(conda packages {name: spec}, pip section lines, python spec) from a conda environment file."""
     conda, pip, python = {}, [], ""
     section = None
-    for raw in (ROOT / "environment.yml").read_text().splitlines():
+    for raw in path.read_text().splitlines():
         line = raw.split("#", 1)[0].rstrip()
         if not line.strip():
             continue
@@ -66,3 +66,13 @@ def test_environment_pins_python_311_and_installs_project():
 def test_requirements_use_ranges_not_pins():
     for name, spec in _parse_requirements().items():
         assert "<" in spec and ">=" in spec, f"{name} should name a compatible range such as '>=8.1,<9', got {spec!r}"
+
+
+def test_binder_environment_matches_and_installs_project_after_build():
+    """Binder builds from .binder/: same packages; the project is installed by postBuild."""
+    conda, pip, python = _parse_environment(ROOT / ".binder" / "environment.yml")
+    assert conda == _parse_environment()[0]
+    assert python == "python=3.11"
+    assert pip == [], "repo2docker builds the environment before the repository is copied: no -e . here"
+    post = (ROOT / ".binder" / "postBuild").read_text()
+    assert "pip install" in post and "-e ." in post
