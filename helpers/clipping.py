@@ -22,11 +22,18 @@ def global_norm(grads) -> float:
     """Euclidean norm of all gradients together: sqrt(sum over arrays of sum(g**2)).
 
     ``grads`` is an array or a dict of arrays (any shapes). inf or NaN in any
-    gradient gives an inf or NaN norm.
+    gradient gives an inf or NaN norm. Computed as ``m * sqrt(sum((g/m)**2))``
+    with ``m`` the largest |entry|, so that a finite gradient with entries
+    above ~1e154 (whose squares overflow) still has a finite norm.
     """
-    arrays = grads.values() if isinstance(grads, dict) else [grads]
+    arrays = [np.asarray(g, dtype=np.float64) for g in (grads.values() if isinstance(grads, dict) else [grads])]
     with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.sqrt(sum(float(np.sum(np.square(np.asarray(g, dtype=np.float64)))) for g in arrays)))
+        if any(np.isnan(a).any() for a in arrays):
+            return float("nan")
+        m = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+        if m == 0.0 or not np.isfinite(m):
+            return m
+        return m * float(np.sqrt(sum(float(np.sum(np.square(a / m))) for a in arrays)))
 
 
 def clip_by_norm(grads, theta: float):

@@ -29,3 +29,15 @@ def test_nonfinite_passes_through_and_theta_validated():
     assert np.isinf(norm) and np.isinf(clipped[0])
     with pytest.raises(ValueError, match="theta must be a finite number > 0"):
         clip_by_norm(np.ones(2), 0.0)
+
+
+def test_norm_of_huge_but_finite_gradient_is_finite_and_clipped():
+    g = {"a": np.array([1e160, 1.0]), "b": np.array([-1e160])}
+    assert global_norm(g) == pytest.approx(np.sqrt(2) * 1e160)
+    clipped, norm = clip_by_norm(g, 5.0)
+    assert np.isfinite(norm) and global_norm(clipped) == pytest.approx(5.0)
+
+
+def test_nan_norm():
+    assert np.isnan(global_norm({"a": np.array([np.nan, 1.0])}))
+    assert global_norm(np.zeros(3)) == 0.0
