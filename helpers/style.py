@@ -154,9 +154,10 @@ def plot_magnitudes(x, values, ax=None, *, label=None, color=None, floor: float 
     ax.set_yscale("log")
     ax.plot(x, shown, label=label, color=color, **plot_kw)
     if not finite.all():
-        ax.plot(x[~finite], np.full((~finite).sum(), 1.0), "x", color=COLORS["exploding"],
-                transform=ax.get_xaxis_transform(), clip_on=False, markersize=8,
-                label="inf / NaN" if label is None else f"{label}: inf / NaN")
+        (marks,) = ax.plot(x[~finite], np.full((~finite).sum(), 1.0), "x", color=COLORS["exploding"],
+                           transform=ax.get_xaxis_transform(), clip_on=False, markersize=8,
+                           label="inf / NaN" if label is None else f"{label}: inf / NaN")
+        marks.set_in_layout(False)  # unclipped markers must not make constrained layout shrink the axes
     return ax
 
 
