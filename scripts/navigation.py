@@ -12,7 +12,8 @@ Safe to re-run: it only rewrites
 * the block between ``<!-- contents:start -->`` and ``<!-- contents:end -->`` in README.md.
 
 A notebook's title is its first Markdown heading (``# 3. Vanishing gradients``);
-its one-line summary is the first sentence of the paragraph under that heading.
+its one-line summary is ``metadata["summary"]`` of the notebook, or else the first
+sentence of the paragraph under that heading.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def title_and_summary(nb: dict) -> tuple[str, str]:
             if line.startswith("# "):
                 rest = " ".join(l.strip() for l in lines[i + 1:] if l.strip() and not l.startswith("#"))
                 sentence = re.split(r"(?<=[.!?])\s", rest, maxsplit=1)[0] if rest else ""
-                return line[2:].strip(), sentence
+                return line[2:].strip(), nb.get("metadata", {}).get("summary") or sentence
         break
     raise ValueError("the notebook must start (after its navigation bar) with a Markdown cell "
                      "whose first heading is the numbered title, e.g. '# 3. Vanishing gradients'")
