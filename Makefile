@@ -15,11 +15,19 @@ else
 endif
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test clean help
+# Jupyter settings kept in this repo (see jupyter-config/README.md): nothing is fetched from the
+# internet (no news feed, update check or PyPI queries, no CDN stylesheets), no news popup, and the
+# lecture template for Voila. Put in front of any JUPYTER_CONFIG_PATH / JUPYTER_PATH already set.
+JUPYTER_ENV := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
+               JUPYTER_PATH="$(CURDIR)/jupyter-config/data$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))"
+
+.PHONY: install lab present test bench clean help
 
 help:
 	@echo "make lab    open the series in JupyterLab (sets everything up on first use)"
+	@echo "make present NB=03   lecture view of one notebook (Voila): prose, figures, sliders, no code"
 	@echo "make test   run every test, including executing every notebook"
+	@echo "make bench  measure sliders, notebooks, BPTT and training (table + benchmarks/results.json)"
 	@echo "make clean  remove the virtual environment and caches"
 
 $(STAMP): pyproject.toml requirements.txt requirements-test.txt
@@ -32,10 +40,24 @@ $(STAMP): pyproject.toml requirements.txt requirements-test.txt
 install: $(STAMP)
 
 lab: $(STAMP)
-	cd notebooks && ../$(BIN)/jupyter lab 00_start_here.ipynb --LabApp.default_url=/lab/tree/00_start_here.ipynb $(NO_BROWSER) $(ALLOW_ROOT)
+	cd notebooks && $(JUPYTER_ENV) ../$(BIN)/jupyter lab 00_start_here.ipynb --LabApp.default_url=/lab/tree/00_start_here.ipynb $(NO_BROWSER) $(ALLOW_ROOT)
+
+# NB=03 or NB=3 picks notebooks/03_*.ipynb. Voila runs every cell, then shows the page.
+present: $(STAMP)
+	@nb=$$(ls notebooks/$(NB)_*.ipynb notebooks/0$(NB)_*.ipynb 2>/dev/null | head -n 1); \
+	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then \
+	  echo "usage: make present NB=03   (notebooks: $$(ls notebooks | sed -n 's/^\([0-9][0-9]\)_.*/\1/p' | tr '\n' ' '))"; exit 2; \
+	fi; \
+	echo "Lecture view of $$nb (Ctrl-C stops it)"; \
+	$(JUPYTER_ENV) $(BIN)/voila "$$nb" $(NO_BROWSER)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Speed of sliders, notebooks, BPTT and training; table on stdout, numbers in benchmarks/results.json.
+# Subsets: make bench BENCH_ARGS="--quick" or BENCH_ARGS="--only sliders,notebooks" (see python -m benchmarks -h).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info

@@ -12,6 +12,13 @@ seeding     ``make_rng``: the series' seeded random generator
 gradcheck   central-difference gradients and relative error (float64)
 style       ``use_style``, ``COLORS``, ``figure``, log-axis helpers
 widgets     ``slider``, ``choice``, ``Demo`` and ``exercise`` (tests at slider extremes)
+clipping    ``clip_by_norm`` (written out in notebook 05)
+rnn         the Elman RNN, forward and BPTT, batched (written out in notebook 02)
+lstm        the LSTM, forward and BPTT, batched (written out in notebook 07)
+cliff       the single-unit cliff of Pascanu et al. and the runs notebooks 04-05 share
+adding      the adding problem and the training loop of notebook 07
+blas        ``one_blas_thread``: small matrix products on one BLAS thread (measured faster)
+exercises   check functions for each notebook's exercises (``exercises.nb03`` ...)
 """
 from .validation import check_array, check_choice, check_float, check_int
 from .seeding import SEED, make_rng

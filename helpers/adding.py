@@ -27,13 +27,13 @@ below ``success_mse``). The models: ``helpers.lstm`` (notebook 07) and
 """
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Callable
 
 import numpy as np
 
 from . import lstm, rnn
+from .blas import one_blas_thread
 from .clipping import clip_by_norm
 from .seeding import make_rng
 from .validation import check_choice, check_float, check_int
@@ -69,10 +69,8 @@ SETTINGS = {
 }
 
 
-#: Run numpy's matrix products on one BLAS thread (helpers.rnn's switch; a no-op where it cannot be set).
-#: The per-step products are tiny: on a busy 2-core machine OpenBLAS threads that wait for each other
-#: made training 2 to 10 times slower (measured for notebook 07).
-single_threaded_blas = getattr(rnn, "_one_blas_thread", contextlib.nullcontext)
+#: Run numpy's matrix products on one BLAS thread (a no-op where it cannot be set; see helpers.blas).
+single_threaded_blas = one_blas_thread
 
 
 def make_batch(rng: np.random.Generator, batch_size: int, T: int):

@@ -41,15 +41,12 @@ What makes it fast (measured in notebook 07):
 """
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 
-from . import rnn as _rnn
+from .blas import one_blas_thread
 from .validation import check_array, check_float, check_int
 
-# The per-step matrix products are tiny: run them on one BLAS thread, as helpers.rnn does.
-_one_blas_thread = getattr(_rnn, "_one_blas_thread", contextlib.nullcontext)
 
 __all__ = ["GATES", "PARAM_NAMES", "init_params", "forward", "backward", "n_params"]
 
@@ -223,7 +220,7 @@ def forward(params: dict, x: np.ndarray, h0: np.ndarray | None = None, c0: np.nd
         ``cache["h"]`` hold c_0..c_T and h_0..h_T, shape (T+1, B, H);
         ``cache["tanh_c"]`` holds tanh(c_1)..tanh(c_T), shape (T, B, H).
     """
-    with _one_blas_thread():
+    with one_blas_thread():
         return _forward(params, x, h0, c0)
 
 
@@ -242,5 +239,5 @@ def backward(params: dict, dy: np.ndarray, cache: dict) -> dict:
         (dL/da_t for every step, shape (T, B, 4H): the error as it travels back;
         ``da[t] @ W_xh`` is dL/dx_t).
     """
-    with _one_blas_thread():
+    with one_blas_thread():
         return _backward(params, dy, cache)

@@ -31,13 +31,9 @@ Backward, with delta_t = dL/dh_t::
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import glob
-import os
-
 import numpy as np
 
+from .blas import one_blas_thread as _one_blas_thread
 from .validation import check_array, check_choice, check_float, check_int
 
 __all__ = ["ACTIVATIONS", "PARAM_NAMES", "init_params", "forward", "backward", "squared_error"]
@@ -74,48 +70,12 @@ def _fprime(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
         d = np.multiply(h, h)
         return np.subtract(1.0, d, out=d)
     if name == "relu":
-        return (a > 0).astype(a.dtype)
+        return np.heaviside(a, 0.0)    # 1 where a > 0, 0 where a <= 0; NaN stays NaN (a > 0 would hide it as 0)
     if name == "sigmoid":
         d = np.subtract(1.0, h)
         d *= h
         return d
     return np.ones_like(a)
-
-
-def _openblas_thread_setter():
-    """numpy's OpenBLAS ``openblas_set_num_threads_local`` (returns the previous count), or None.
-
-    Found in the OpenBLAS that numpy's wheels bundle; with another BLAS (MKL,
-    Apple Accelerate) there is nothing to set and the products run as that BLAS decides.
-    """
-    libs = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(np.__file__))), "numpy.libs")
-    for path in sorted(glob.glob(os.path.join(libs, "*openblas*"))):
-        try:
-            setter = ctypes.CDLL(path).openblas_set_num_threads_local
-        except (OSError, AttributeError):
-            continue
-        setter.argtypes, setter.restype = [ctypes.c_int], ctypes.c_int
-        return setter
-    return None
-
-
-_SET_BLAS_THREADS = _openblas_thread_setter()
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run numpy's matrix products on one thread inside the block (see the module docstring).
-
-    ``helpers.lstm`` and ``helpers.adding`` use it too: keep its name.
-    """
-    if _SET_BLAS_THREADS is None:
-        yield
-        return
-    previous = _SET_BLAS_THREADS(1)
-    try:
-        yield
-    finally:
-        _SET_BLAS_THREADS(previous)
 
 
 def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generator,

@@ -47,8 +47,8 @@ __all__ = ["slider", "choice", "Demo", "REGISTRY", "control_extremes", "exercise
 #: Every Demo made in this Python process, by name (a re-run cell replaces its entry).
 REGISTRY: dict[str, "Demo"] = {}
 
-_LABEL_WIDTH = "7em"
-_SLIDER_WIDTH = "32em"
+_LABEL_WIDTH = "10em"   # wide enough for "η (learning rate)"
+_SLIDER_WIDTH = "36em"
 
 
 def slider(symbol: str, minimum, maximum, step=None, value=None, *, log: bool = False,
@@ -96,6 +96,11 @@ def slider(symbol: str, minimum, maximum, step=None, value=None, *, log: bool = 
     if log:
         lo, hi = math.log10(minimum), math.log10(maximum)
         step = (hi - lo) / 100 if step is None else check_float("step", step, minimum=0.0, exclusive_minimum=True)
+        # The browser snaps the start value onto the grid lo + k*step: adjust the step so that
+        # the start value is on it (else a slider meant to start at 1.0 shows 0.979).
+        n = round((math.log10(value) - lo) / step)
+        if n > 0:
+            step = (math.log10(value) - lo) / n
         return widgets.FloatLogSlider(base=10, min=lo, max=hi, step=step, value=value,
                                       readout_format=readout_format or ".2g", **common)
     step = (maximum - minimum) / 100 if step is None else check_float("step", step, minimum=0.0, exclusive_minimum=True)

@@ -257,3 +257,10 @@ def test_progress_bar_counts_to_total():
     assert bar.widget.value == 10
     with pytest.raises(ValueError, match="total must be an integer >= 1"):
         helpers.progress_bar(0, display_now=False)
+
+
+def test_log_slider_start_value_lies_on_its_step_grid():
+    s = helpers.slider("eta", 0.03, 10.0, log=True, value=1.0)
+    k = (math.log10(1.0) - s.min) / s.step
+    assert abs(k - round(k)) < 1e-9, "the browser would snap the start value to a neighbouring grid point"
+    assert s.value == pytest.approx(1.0)

@@ -99,3 +99,13 @@ def test_init_validation():
         rnn.init_params(1, 2, 1, rng=0)
     with pytest.raises(ValueError, match="recurrent must be one of"):
         rnn.init_params(1, 2, 1, rng=helpers.make_rng(), recurrent="eye")
+
+
+def test_relu_backward_keeps_nan_visible():
+    """A NaN pre-activation must give a NaN gradient, not an exactly-zero one (a > 0 is False for NaN)."""
+    rng = helpers.make_rng(0)
+    params = rnn.init_params(1, 3, 1, rng=rng)
+    params["W_xh"][0, 0] = np.nan
+    y, cache = rnn.forward(params, np.ones((4, 1, 1)), activation="relu")
+    grads = rnn.backward(params, np.ones_like(y), cache)
+    assert np.isnan(grads["W_hh"]).any()
