@@ -42,7 +42,7 @@ from PIL import Image as PILImage
 from .validation import check_float, check_int
 
 __all__ = ["slider", "choice", "Demo", "REGISTRY", "control_extremes", "exercise",
-           "exercise_all", "render_png", "progress_bar"]
+           "exercise_all", "render_png", "full_redraw", "progress_bar"]
 
 #: Every Demo made in this Python process, by name (a re-run cell replaces its entry).
 REGISTRY: dict[str, "Demo"] = {}
@@ -121,6 +121,91 @@ def choice(symbol: str, options, value=None, *, description: str | None = None):
                                  style={"description_width": _LABEL_WIDTH, "button_width": "7em"})
 
 
+def _animated_artists(fig) -> list:
+    """``[(owner, artist), ...]``: the artists marked ``set_animated(True)``, in drawing order.
+
+    ``owner`` is the axes (or the figure, for figure-level texts) whose ``draw_artist``
+    draws them. Only direct children count (an axes' lines, texts, title, legend, ...).
+    """
+    found = []
+    for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):
+        if not ax.get_visible():
+            continue
+        children = [a for a in ax.get_children() if a.get_animated()]
+        found += [(ax, a) for a in sorted(children, key=lambda a: a.get_zorder())]
+    top = [a for a in fig.get_children() if a.get_animated() and a not in fig.axes]
+    found += [(fig, a) for a in sorted(top, key=lambda a: a.get_zorder())]
+    return found
+
+
+def _covering_spines(animated) -> list:
+    """The spines that a full draw puts on top of some animated artist (spines: zorder 2.5, lines: 2).
+
+    They are left out of the background and drawn with the animated artists, in zorder
+    order, so that a curve starting on the axis lies under the axis line as in a full draw.
+    """
+    lowest = {}
+    for owner, artist in animated:
+        if owner is not artist.figure:
+            lowest[owner] = min(lowest.get(owner, math.inf), artist.get_zorder())
+    return [(ax, spine) for ax, z in lowest.items() if ax.axison for spine in ax.spines.values()
+            if spine.get_visible() and not spine.get_animated() and spine.get_zorder() > z]
+
+
+def _frame_artists(fig):
+    """(animated artists and covering spines, each axes' in zorder order as a full draw has them; those spines)."""
+    animated = _animated_artists(fig)
+    spines = _covering_spines(animated)
+    if not spines:
+        return animated, spines
+    merged = []
+    for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):
+        position = {id(a): k for k, a in enumerate(ax.get_children())}
+        mine = [(o, a) for o, a in animated + spines if o is ax]
+        merged += sorted(mine, key=lambda oa: (oa[1].get_zorder(), position.get(id(oa[1]), 0)))
+    merged += [(o, a) for o, a in animated if o is fig]
+    return merged, spines
+
+
+def _full_draw(canvas, fig, spines) -> None:
+    """``canvas.draw()`` without the animated artists and without ``spines`` (drawn with them later)."""
+    for _, spine in spines:
+        spine.set_animated(True)
+    try:
+        canvas.draw()
+    finally:
+        for _, spine in spines:
+            spine.set_animated(False)
+
+
+def _encode_png(canvas) -> bytes:
+    """PNG of the canvas. An opaque figure is sent as RGB: measured ~15% faster to encode and ~11% smaller."""
+    buf = io.BytesIO()
+    image = PILImage.fromarray(np.asarray(canvas.buffer_rgba()))
+    patch = canvas.figure.patch
+    if patch.get_visible() and patch.get_facecolor()[3] == 1.0:   # the figure's background covers every pixel
+        image = image.convert("RGB")
+    image.save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _draw_animated(artists) -> None:
+    for owner, artist in artists:
+        owner.draw_artist(artist)
+
+
+def full_redraw(fig) -> None:
+    """Tell the :class:`Demo` drawing ``fig`` that static parts changed: redraw everything this frame.
+
+    Only matters for demos that blit (some artists marked ``set_animated(True)``).
+    A change made through matplotlib's setters to a non-animated artist (``set_xlim``,
+    ``set_text`` on a plain text, a new non-animated legend) is noticed without
+    this call, because it marks the figure stale. Call it from ``update`` when a
+    static part changed in a way matplotlib cannot see, e.g. an array edited in place.
+    """
+    fig._rnn_full_redraw = True
+
+
 def render_png(fig) -> bytes:
     """Draw ``fig`` on its Agg canvas and return it as PNG bytes at the figure's own dpi.
 
@@ -128,12 +213,65 @@ def render_png(fig) -> bytes:
     ``fig.savefig`` (which re-runs the layout and switches dpi), ~35 ms by
     drawing the Agg canvas directly with the layout frozen, as :class:`Demo`
     does. Low zlib compression: a frame is sent once and thrown away.
+    Animated artists (``set_animated(True)``), which ``canvas.draw`` leaves out,
+    are drawn on top, so the picture is always complete.
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    buf = io.BytesIO()
-    PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+    artists, spines = _frame_artists(fig)
+    _full_draw(canvas, fig, spines)
+    _draw_animated(artists)
+    return _encode_png(canvas)
+
+
+class _Blitter:
+    """Frames for a figure with animated artists: static background once, animated artists per frame.
+
+    A frame redraws the background (a full draw) when it has none yet, when the
+    canvas changed size, when :func:`full_redraw` was called, or when the figure
+    is stale: matplotlib marks it stale when a non-animated artist changes
+    (animated artists do not propagate staleness), so a change to axis limits,
+    tick labels, a plain text or a legend is redrawn, not left stale in the background.
+    """
+
+    def __init__(self, fig):
+        self.fig = fig
+        self.background = None
+        self.size = None
+        self.full_draws = 0
+        self.blits = 0
+        self._drawing = False
+        # A draw made elsewhere (fig.savefig, render_png, a benchmark's canvas.draw) may follow
+        # static changes and clear the stale flag: the kept background is then out of date.
+        fig.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, event) -> None:
+        if not self._drawing:
+            self.background = None
+
+    def render(self) -> bytes:
+        fig = self.fig
+        canvas = fig.canvas
+        artists, spines = _frame_artists(fig)
+        requested = getattr(fig, "_rnn_full_redraw", False)
+        fig._rnn_full_redraw = False
+        size = canvas.get_width_height()
+        if self.background is None or requested or fig.stale or size != self.size:
+            self._drawing = True
+            try:
+                _full_draw(canvas, fig, spines)             # everything but the animated artists
+            finally:
+                self._drawing = False
+            self.background = canvas.copy_from_bbox(fig.bbox)
+            self.size = size
+            self.full_draws += 1
+        else:
+            canvas.restore_region(self.background)
+            self.blits += 1
+        _draw_animated(artists)
+        # Drawing some animated artists (a legend's boxes and packers) marks their axes and the figure
+        # stale; what is on the canvas now is up to date, so only later changes should count.
+        fig.stale = False
+        return _encode_png(canvas)
 
 
 class Demo:
@@ -152,6 +290,20 @@ class Demo:
         them instead of re-running the layout on every frame (saves ~15 ms a
         frame). Set ``False`` if ``update`` changes labels' sizes a lot.
     **controls : ``name=widget`` for each argument of ``update``.
+
+    Blitting (opt-in, for speed): mark the artists that ``update`` changes with
+    ``artist.set_animated(True)`` once, when the figure is made (lines, texts,
+    ``ax.title``, a legend whose entries change). With the layout frozen, the
+    Demo then draws the static rest (axes, ticks, grid, images, static texts)
+    once, keeps it as a background, and each frame restores it and draws only
+    the animated artists on top: a frame costs a fraction of a full draw.
+    Animated artists are drawn after all static ones (by zorder among
+    themselves), so also mark a static text or marker that a moving artist
+    may cross and that must stay on top of it (the axis lines are handled here).
+    A change to a non-animated artist (axis limits, a plain text, a new legend)
+    marks the figure stale and makes that frame a full redraw automatically;
+    ``update`` may also call :func:`full_redraw` (``helpers.widgets.full_redraw(fig)``)
+    to force one. Every frame is a complete picture.
     """
 
     def __init__(self, update: Callable[..., str | None], fig, *, name: str | None = None,
@@ -171,6 +323,8 @@ class Demo:
         self.error = widgets.HTML()
         self.timings_ms: list[float] = []
         self.last_error: BaseException | None = None
+        self._blitter = _Blitter(fig)
+        self._layout_frozen = False
         for w in controls.values():
             w.observe(self._on_change, names="value")
         self.widget = widgets.VBox([widgets.VBox(list(controls.values())), self.image, self.note, self.error])
@@ -179,6 +333,7 @@ class Demo:
         self.refresh()
         if freeze_layout:
             fig.set_layout_engine("none")
+            self._layout_frozen = True
 
     # -- plain calls (tests, benchmarks) -------------------------------------------------
     def values(self) -> dict:
@@ -197,7 +352,13 @@ class Demo:
         note = self.update(**args) or ""
         if not isinstance(note, str):
             raise TypeError(f"{self.name} must return a sentence (str) or None, got {type(note).__name__}")
-        return note, render_png(self.fig)
+        return note, self._render()
+
+    def _render(self) -> bytes:
+        """The frame's PNG: a full draw, or a blit when some artists are animated and the layout is frozen."""
+        if self._blitter is not None and self._layout_frozen and _animated_artists(self.fig):
+            return self._blitter.render()
+        return render_png(self.fig)
 
     # -- widget side -------------------------------------------------------------------
     def refresh(self) -> None:

@@ -264,3 +264,137 @@ def test_log_slider_start_value_lies_on_its_step_grid():
     k = (math.log10(1.0) - s.min) / s.step
     assert abs(k - round(k)) < 1e-9, "the browser would snap the start value to a neighbouring grid point"
     assert s.value == pytest.approx(1.0)
+
+
+# -- blitting (artists marked animated) -------------------------------------------------
+
+def _blit_demo(animate=True):
+    """A log-axis panel like the series' demos: a curve from the left spine, a static text it crosses,
+    a title and a legend; ``animate`` marks what update changes (and what must stay on top) animated."""
+    fig, ax = helpers.figure()
+    helpers.log_axis(ax, label="size", limits=(1e-3, 1e3))
+    ax.set_xlim(0, 10)
+    ax.set_xlabel("lag $d$")
+    helpers.reference_line(ax)
+    static_text = ax.text(0.5, 1e2, "a static label the curve crosses", fontsize=11)
+    (curve,) = ax.plot([], [], color=helpers.COLORS["rnn"], label="curve")
+    (marks,) = ax.plot([], [], "x", color=helpers.COLORS["exploding"], label="marks")
+    legend = ax.legend(loc="lower right")
+    title = ax.set_title(" ")
+    if animate:
+        for artist in (curve, marks, static_text, legend, title):
+            artist.set_animated(True)
+    d = np.arange(11)
+
+    def show(w, label):
+        curve.set_data(d, w ** d.astype(float))
+        marks.set_data(d[::3], np.full(4, 1e-2 * w))
+        title.set_text(f"w = {w:.2f}")
+        if label != static_text.get_text():
+            static_text.set_text(label)
+        return ""
+
+    demo = helpers.Demo(show, fig, w=helpers.slider("w", 0.5, 2.0, 0.05, value=1.2),
+                        label=helpers.choice("label", ["a static label the curve crosses", "another label"]))
+    return demo
+
+
+def _decoded(png):
+    import io
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _full_redraw_pixels(demo):
+    """The same state drawn the ordinary way: nothing animated, one canvas.draw."""
+    animated = [a for _, a in hw._animated_artists(demo.fig)]
+    for a in animated:
+        a.set_animated(False)
+    demo.fig.canvas.draw()
+    pixels = np.asarray(demo.fig.canvas.buffer_rgba()).copy()
+    for a in animated:
+        a.set_animated(True)
+    assert demo._blitter.background is None   # the reference draw made the Demo drop its background
+    return pixels
+
+
+@pytest.mark.parametrize("values", [dict(w=0.5), dict(w=1.35), dict(w=2.0), dict(w=1.1, label="another label")])
+def test_blitted_frame_equals_full_redraw(values):
+    demo = _blit_demo()
+    demo.call(w=0.8)                                  # a frame with a background to restore
+    blits = demo._blitter.blits
+    _, png = demo.call(**values)
+    if "label" not in values:
+        assert demo._blitter.blits == blits + 1, "this frame should have been blitted"
+    assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
+
+
+def test_blitting_is_used_and_static_changes_redraw_the_background():
+    demo = _blit_demo()
+    b = demo._blitter
+    demo.call(w=0.6)
+    full, blits = b.full_draws, b.blits
+    demo.call(w=0.7)
+    demo.call(w=0.9)
+    assert (b.full_draws, b.blits) == (full, blits + 2)
+    demo.fig.axes[0].set_xlim(0, 12)                  # a static part changed: the figure is stale
+    _, png = demo.call(w=1.0)
+    assert b.full_draws == full + 1
+    assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
+    demo.call(w=1.1)
+    hw.full_redraw(demo.fig)                          # asked for explicitly
+    demo.call(w=1.2)
+    assert b.full_draws == full + 3                   # +1 after the reference draw, +1 requested
+
+
+def test_full_redraw_request_shows_changes_matplotlib_did_not_see():
+    demo = _blit_demo()
+    ax = demo.fig.axes[0]
+    static_text = ax.text(3.5, 1.3e-3, "before", fontsize=11, va="bottom")   # not animated: in the background
+    demo.call(w=0.7)
+    demo.call(w=0.8)
+    static_text.set_text("after")
+    demo.fig.stale = False            # as after an in-place edit that matplotlib cannot see
+    _, stale_png = demo.call(w=0.9)
+    assert demo._blitter.blits and not np.array_equal(_decoded(stale_png), _full_redraw_pixels(demo))
+    demo.call(w=0.8)                  # a fresh background (the reference draw reset it), then again unseen:
+    static_text.set_text("after again")
+    demo.fig.stale = False
+    hw.full_redraw(demo.fig)          # what update calls in that case
+    full = demo._blitter.full_draws
+    _, png = demo.call(w=0.9)
+    assert demo._blitter.full_draws == full + 1
+    assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
+
+
+def test_without_animated_artists_every_frame_is_a_full_draw():
+    demo = _blit_demo(animate=False)
+    for w in (0.6, 0.9, 1.5):
+        _, png = demo.call(w=w)
+        assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
+    assert demo._blitter.full_draws == 0 and demo._blitter.blits == 0
+
+
+def test_render_png_and_static_fallback_include_animated_artists():
+    demo = _blit_demo()
+    demo.controls["w"].value = 1.9                    # through the widget, as a student moves it
+    blitted = _decoded(demo.image.value)
+    assert np.array_equal(blitted, _full_redraw_pixels(demo))
+    assert np.array_equal(_decoded(hw.render_png(demo.fig)), blitted)
+    import base64
+    bundle = demo._repr_mimebundle_()
+    assert np.array_equal(_decoded(base64.b64decode(bundle["image/png"])), blitted)
+    results = helpers.exercise(demo)                  # the tests' corners run through the blit path too
+    assert len(results) == 4
+
+
+def test_a_draw_made_elsewhere_renews_the_background():
+    demo = _blit_demo()
+    demo.call(w=0.7)
+    demo.call(w=0.8)
+    demo.fig.axes[0].set_xlim(0, 8)
+    demo.fig.canvas.draw()            # e.g. a benchmark drawing the canvas itself: the figure is no longer stale
+    full = demo._blitter.full_draws
+    _, png = demo.call(w=0.9)
+    assert demo._blitter.full_draws == full + 1
+    assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
