@@ -163,6 +163,18 @@ def browser(requirements_met):
             chromium.close()
 
 
+def _serve(name, argv, workspace, port, token, ready_path):
+    """Start a server on 127.0.0.1:port, wait until ``ready_path`` answers, yield its details; always stop it."""
+    base = f"http://127.0.0.1:{port}"
+    server = bs.Server(name, argv, workspace["env"], workspace["notebooks"],
+                       workspace["scratch"] / f"{name.lower()}.log", f"{base}{ready_path}?token={token}")
+    try:
+        server.wait_ready()
+        yield {"base": base, "token": token, "server": server}
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="module")
 def lab(workspace):
     port, token = bs.free_port(), secrets.token_hex(16)
@@ -172,14 +184,7 @@ def lab(workspace):
             # settings and workspaces the UI writes go to the scratch folder, not ~/.jupyter
             f"--LabApp.user_settings_dir={workspace['scratch'] / 'home' / 'lab-user-settings'}",
             f"--LabApp.workspaces_dir={workspace['scratch'] / 'home' / 'lab-workspaces'}"]
-    base = f"http://127.0.0.1:{port}"
-    server = bs.Server("JupyterLab", argv, workspace["env"], workspace["notebooks"],
-                       workspace["scratch"] / "jupyterlab.log", f"{base}/api/status?token={token}")
-    try:
-        server.wait_ready()
-        yield {"base": base, "token": token, "server": server}
-    finally:
-        server.stop()
+    yield from _serve("JupyterLab", argv, workspace, port, token, "/api/status")
 
 
 @pytest.fixture(scope="module")
@@ -189,14 +194,7 @@ def voila(workspace):
     # template); serving the folder lets one server render every notebook.
     argv = [str(bs.BIN / "voila"), str(workspace["notebooks"]), "--no-browser",
             f"--port={port}", "--Voila.port_retries=0", f"--token={token}"]
-    base = f"http://127.0.0.1:{port}"
-    server = bs.Server("Voila", argv, workspace["env"], workspace["notebooks"],
-                       workspace["scratch"] / "voila.log", f"{base}/voila/tree?token={token}")
-    try:
-        server.wait_ready()
-        yield {"base": base, "token": token, "server": server}
-    finally:
-        server.stop()
+    yield from _serve("Voila", argv, workspace, port, token, "/voila/tree")
 
 
 @pytest.fixture(scope="module")
