@@ -9,7 +9,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
 from ..validation import check_array, check_int
-from . import verdict
+from . import as_answer_array, verdict
 
 __all__ = ["check_jacobian", "check_truncated_bptt", "truncated_gradient_W_hh", "full_gradient_W_hh"]
 
@@ -26,14 +26,9 @@ def check_jacobian(answer, W_hh, a_t) -> bool:
     if W_hh.shape != (H, H):
         raise ValueError(f"W_hh must be square, got shape {W_hh.shape}")
     a_t = check_array("a_t", a_t, shape=(H,))
+    answer, problem = as_answer_array(answer, (H, H), "The Jacobian")
     if answer is None:
-        return verdict(False, "Replace None with your array.")
-    try:
-        answer = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return verdict(False, f"The answer is an ({H}, {H}) array of numbers.")
-    if answer.shape != (H, H):
-        return verdict(False, f"The Jacobian has shape ({H}, {H}), got {answer.shape}.")
+        return verdict(False, problem)
     h_prev = np.zeros(H)                       # at h_{t-1} = 0 the pre-activation is c = a_t
     expected = np.array([numerical_gradient(lambda i=i: float(np.tanh(a_t + W_hh @ h_prev)[i]), h_prev)
                          for i in range(H)])
@@ -94,14 +89,9 @@ def truncated_gradient_W_hh(params: dict, x, target, h0, k: int) -> np.ndarray:
 def check_truncated_bptt(answer, params: dict, x, target, h0, k: int = 3) -> bool:
     """Is ``answer`` the truncated-BPTT gradient dL/dW_hh with chunks of ``k`` steps?"""
     expected = truncated_gradient_W_hh(params, x, target, h0, k)
+    answer, problem = as_answer_array(answer, expected.shape, "dL/dW_hh")
     if answer is None:
-        return verdict(False, "Replace None with your array.")
-    try:
-        answer = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return verdict(False, f"The answer is an array of shape {expected.shape}.")
-    if answer.shape != expected.shape:
-        return verdict(False, f"dL/dW_hh has shape {expected.shape}, got {answer.shape}.")
+        return verdict(False, problem)
     ok = relative_error(answer, expected) < 1e-6
     gap = relative_error(expected, full_gradient_W_hh(params, x, target, h0)) if ok else float("nan")
     return verdict(ok, "Start each chunk's forward pass from the previous chunk's last state, call backward "

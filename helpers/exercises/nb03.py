@@ -7,11 +7,10 @@ placeholder in the notebook) prints "Not yet".
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
-from . import close_enough, verdict
+from . import close_enough, same_whole_number, verdict
 from ..validation import check_float, check_int
 
 __all__ = ["max_sigmoid_derivative", "max_sigmoid_weight", "lag_below_threshold", "peak_power",
@@ -74,8 +73,7 @@ def check_lag_below_threshold(answer, factor: float = 0.8, threshold: float = 1e
     if answer is None:
         return verdict(False, "Replace None with your whole number d.")
     expected = lag_below_threshold(factor, threshold)
-    ok = (not isinstance(answer, bool) and isinstance(answer, (int, np.integer, float))
-          and math.isfinite(answer) and answer == expected)
+    ok = same_whole_number(answer, expected)
     hint = (f"You need the smallest whole d with {factor:g}^d < {threshold:g}: solve d > log({threshold:g}) / log({factor:g}), "
             "then round up (and check the value one below).")
     return verdict(ok, hint, success=f"Correct: {factor:g}^{expected} = {factor ** expected:.3g} < {threshold:g}, "
@@ -87,8 +85,7 @@ def check_peak_power(answer, diagonal: float = 0.92, off_diagonal: float = 10.0)
     if answer is None:
         return verdict(False, "Replace None with your whole number k.")
     expected = peak_power(diagonal, off_diagonal)
-    ok = (not isinstance(answer, bool) and isinstance(answer, (int, np.integer, float))
-          and math.isfinite(answer) and answer == expected)
+    ok = same_whole_number(answer, expected)
     hint = (f"The top-right entry of W^k is k * {off_diagonal:g} * {diagonal:g}^(k-1), and it dominates the norm. "
             "Where does k * c^(k-1) stop growing? Compare it at k and k + 1.")
     return verdict(ok, hint, success=f"Correct: ||W^k|| peaks at k = {expected}.")
