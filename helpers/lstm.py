@@ -45,14 +45,16 @@ from __future__ import annotations
 import numpy as np
 
 from .blas import one_blas_thread
-from .validation import check_array, check_float, check_int
+from .validation import check_array, check_array_dict, check_float, check_float_dtype, check_int
 
 
-__all__ = ["GATES", "PARAM_NAMES", "init_params", "forward", "backward", "n_params"]
+__all__ = ["GATES", "PARAM_NAMES", "init_params", "check_params", "forward", "backward", "n_params"]
 
 #: Order of the gates' rows in the stacked W_xh (4H, D), W_hh (4H, H) and b_h (4H,).
 GATES = ("i", "f", "g", "o")
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+_RANKS = {"W_xh": 2, "W_hh": 2, "b_h": 1, "W_hy": 2, "b_y": 1}
+_CACHE_KEYS = ("x", "gates", "c", "h", "tanh_c")
 
 # After one tanh over all four gates: sigmoid gates need (1 + tanh)/2, the candidate g keeps tanh.
 _SCALE = np.array([0.5, 0.5, 1.0, 0.5])[:, None]     # Shape: (4, 1), broadcasts over (B, 4, H)
@@ -61,7 +63,10 @@ _OFFSET = np.array([0.5, 0.5, 0.0, 0.5])[:, None]
 
 def n_params(n_in: int, n_hidden: int, n_out: int) -> int:
     """Number of trainable numbers: 4H(D + H + 1) for the gates plus O(H + 1) for the output."""
-    return 4 * n_hidden * (n_in + n_hidden + 1) + n_out * (n_hidden + 1)
+    D = check_int("n_in", n_in, minimum=1)
+    H = check_int("n_hidden", n_hidden, minimum=1)
+    O = check_int("n_out", n_out, minimum=1)
+    return 4 * H * (D + H + 1) + O * (H + 1)
 
 
 def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generator,
@@ -74,12 +79,13 @@ def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generato
     Weights are Gaussian with standard deviation 1/sqrt(fan-in) (fan-in D for
     ``W_xh``, H for ``W_hh`` and ``W_hy``); biases start at zero except the
     forget gate's, ``b_h[H:2H] = forget_bias`` (+1 by default, as Jozefowicz et al.
-    2015 recommend: f_t starts near sigmoid(1) = 0.73).
+    2015 recommend: f_t starts near sigmoid(1) = 0.73). ``dtype``: float32 or float64.
     """
     D = check_int("n_in", n_in, minimum=1)
     H = check_int("n_hidden", n_hidden, minimum=1)
     O = check_int("n_out", n_out, minimum=1)
     forget_bias = check_float("forget_bias", forget_bias)
+    dtype = check_float_dtype("dtype", dtype)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator (helpers.make_rng()), got {type(rng).__name__}")
     b_h = np.zeros(4 * H)
@@ -94,27 +100,60 @@ def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generato
     return {k: v.astype(dtype) for k, v in params.items()}
 
 
-def _check_params(params: dict) -> tuple[int, int, int]:
-    if not isinstance(params, dict):
-        raise ValueError(f"params must be a dict from init_params, got {type(params).__name__}")
-    missing = [k for k in PARAM_NAMES if k not in params]
-    if missing:
-        raise ValueError(f"params must have the keys {PARAM_NAMES}; missing {missing}")
-    H4, D = np.shape(params["W_xh"])
-    if H4 % 4 or H4 == 0:
+def check_params(params: dict) -> tuple[int, int, int]:
+    """Return (D, H, O) of an LSTM's ``params``, or raise ValueError naming what does not fit.
+
+    ``params`` must be a dict with the keys ``PARAM_NAMES`` (shapes as in
+    :func:`init_params`), all numpy arrays of one dtype, float32 or float64.
+    Only structure is checked: inf and NaN weights are allowed.
+    """
+    check_array_dict("params", params, _RANKS, what="a dict from init_params")
+    H4, D = params["W_xh"].shape
+    if H4 % 4 or H4 == 0 or D == 0:
         raise ValueError(f"params['W_xh'] must have shape (4H, D) (the four gates stacked), got {(H4, D)}")
     H = H4 // 4
-    O = np.shape(params["W_hy"])[0]
+    O = params["W_hy"].shape[0]
+    if O == 0:
+        raise ValueError(f"params['W_hy'] must have shape (O, {H}) with O >= 1, got {params['W_hy'].shape}")
     for k, shape in (("W_hh", (4 * H, H)), ("b_h", (4 * H,)), ("W_hy", (O, H)), ("b_y", (O,))):
-        if np.shape(params[k]) != shape:
-            raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H4, D)}, got {np.shape(params[k])}")
+        if params[k].shape != shape:
+            raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H4, D)}, got {params[k].shape}")
     return D, H, O
+
+
+def _check_cache(cache, dtype, D: int, H: int) -> tuple[int, int]:
+    """(T, B) of a cache from :func:`forward` made with params of this ``dtype`` and sizes; else ValueError."""
+    if not isinstance(cache, dict):
+        raise ValueError(f"cache must be the dict returned by forward, got {type(cache).__name__}")
+    missing = [k for k in _CACHE_KEYS if k not in cache]
+    if missing:
+        origin = " (this one is from helpers.rnn.forward)" if "activation" in cache else ""
+        raise ValueError(f"cache must be the dict returned by helpers.lstm.forward, with the keys {_CACHE_KEYS}; "
+                         f"missing {missing}{origin}")
+    gates = cache["gates"]
+    if not isinstance(gates, np.ndarray) or gates.ndim != 4 or gates.shape[2:] != (4, H):
+        raise ValueError(f"cache['gates'] must be an array of shape (T, B, 4, {H}) to fit params, "
+                         f"got {getattr(gates, 'shape', type(gates).__name__)}: "
+                         "pass the cache forward made with these params")
+    T, B = gates.shape[:2]
+    for k, shape in (("x", (T, B, D)), ("c", (T + 1, B, H)), ("h", (T + 1, B, H)), ("tanh_c", (T, B, H))):
+        v = cache[k]
+        if not isinstance(v, np.ndarray) or v.shape != shape:
+            raise ValueError(f"cache['{k}'] must be an array of shape {shape} to fit cache['gates'] {gates.shape} "
+                             f"and params, got {getattr(v, 'shape', type(v).__name__)}")
+        if v.dtype != dtype:
+            raise ValueError(f"cache must hold arrays of the params' dtype {dtype}, got cache['{k}'] {v.dtype}: "
+                             "pass the cache forward made with these params")
+    if gates.dtype != dtype:
+        raise ValueError(f"cache must hold arrays of the params' dtype {dtype}, got cache['gates'] {gates.dtype}: "
+                         "pass the cache forward made with these params")
+    return T, B
 
 
 def _forward(params, x, h0, c0):
     """forward without the BLAS thread switch."""
-    D, H, O = _check_params(params)
-    x = check_array("x", x, ndim=3, finite=False)
+    D, H, O = check_params(params)
+    x = check_array("x", x, ndim=3, finite=False, kinds="iuf")
     if x.shape[2] != D:
         raise ValueError(f"x must have shape (T, B, {D}) to fit W_xh, got {x.shape}")
     T, B, _ = x.shape
@@ -131,8 +170,8 @@ def _forward(params, x, h0, c0):
     gates *= scale
     h = np.empty((T + 1, B, H), dtype=dtype)
     c = np.empty((T + 1, B, H), dtype=dtype)
-    h[0] = 0.0 if h0 is None else check_array("h0", h0, shape=(B, H), finite=False)
-    c[0] = 0.0 if c0 is None else check_array("c0", c0, shape=(B, H), finite=False)
+    h[0] = 0.0 if h0 is None else check_array("h0", h0, shape=(B, H), finite=False, kinds="iuf")
+    c[0] = 0.0 if c0 is None else check_array("c0", c0, shape=(B, H), finite=False, kinds="iuf")
     tanh_c = np.empty((T, B, H), dtype=dtype)
     recurrent = np.empty((B, 4, H), dtype=dtype)          # h_{t-1} W_hh^T, one step
     write_gates = np.empty((B, H), dtype=dtype)           # i_t * g_t, one step
@@ -156,11 +195,11 @@ def _forward(params, x, h0, c0):
 
 def _backward(params, dy, cache):
     """backward without the BLAS thread switch."""
+    D, H, O = check_params(params)
+    dtype = params["W_hh"].dtype
+    T, B = _check_cache(cache, dtype, D, H)
     x, gates, c, h, tanh_c = cache["x"], cache["gates"], cache["c"], cache["h"], cache["tanh_c"]
-    T, B, _, H = gates.shape
-    O = params["W_hy"].shape[0]
-    dtype = gates.dtype
-    dy = check_array("dy", dy, shape=(T, B, O), finite=False).astype(dtype, copy=False)
+    dy = check_array("dy", dy, shape=(T, B, O), finite=False, kinds="iuf").astype(dtype, copy=False)
     W_hh = params["W_hh"]
     i, f, g, o = (gates[:, :, k] for k in range(4))       # each (T, B, H)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -209,8 +248,10 @@ def forward(params: dict, x: np.ndarray, h0: np.ndarray | None = None, c0: np.nd
     Parameters
     ----------
     params : dict from :func:`init_params` (its dtype, float32 or float64, is used throughout).
-    x : inputs, shape (T, B, D).
+    x : inputs, shape (T, B, D), integers or floats (cast to the params' dtype); T, B >= 1.
     h0, c0 : initial hidden and cell state, shape (B, H); zeros if None.
+
+    inf and NaN in the inputs or weights are not rejected: they propagate.
 
     Returns
     -------
@@ -229,8 +270,9 @@ def backward(params: dict, dy: np.ndarray, cache: dict) -> dict:
 
     Parameters
     ----------
-    dy : dL/dy_t for every step, shape (T, B, O) (zeros where a step has no loss).
-    cache : from :func:`forward`.
+    params : the dict passed to :func:`forward`.
+    dy : dL/dy_t for every step, shape (T, B, O) (zeros where a step has no loss), cast to the params' dtype.
+    cache : from :func:`forward` with these ``params``.
 
     Returns
     -------

@@ -34,12 +34,17 @@ from __future__ import annotations
 import numpy as np
 
 from .blas import one_blas_thread as _one_blas_thread
-from .validation import check_array, check_choice, check_float, check_int
+from .validation import check_array, check_array_dict, check_choice, check_float, check_float_dtype, check_int
 
-__all__ = ["ACTIVATIONS", "PARAM_NAMES", "init_params", "forward", "backward", "squared_error"]
+__all__ = ["ACTIVATIONS", "PARAM_NAMES", "init_params", "check_params", "forward", "backward", "squared_error"]
 
 ACTIVATIONS = ("tanh", "relu", "linear", "sigmoid")
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
+_RANKS = {"W_xh": 2, "W_hh": 2, "b_h": 1, "W_hy": 2, "b_y": 1}
+# Notebook 06 compares its skip RNN with this one by passing its params with W_skip = 0: allowed, as
+# long as it is zero (a non-zero W_skip would be silently ignored here, giving the wrong model).
+_OPTIONAL = {"W_skip": 2}
+_CACHE_KEYS = ("x", "a", "h", "activation")
 
 
 def _relu(a, out):
@@ -90,13 +95,14 @@ def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generato
     (``scale`` times a random orthogonal matrix: every singular value equals
     ``scale``) or ``"identity"`` (``scale`` times I: the IRNN of Le et al. 2015).
     Input and output weights are Gaussian with standard deviation
-    1/sqrt(fan-in); biases start at zero.
+    1/sqrt(fan-in); biases start at zero. ``dtype``: float32 or float64.
     """
     D = check_int("n_in", n_in, minimum=1)
     H = check_int("n_hidden", n_hidden, minimum=1)
     O = check_int("n_out", n_out, minimum=1)
     check_choice("recurrent", recurrent, ("random", "orthogonal", "identity"))
     scale = check_float("scale", scale, minimum=0.0)
+    dtype = check_float_dtype("dtype", dtype)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator (helpers.make_rng()), got {type(rng).__name__}")
     if recurrent == "random":
@@ -116,16 +122,55 @@ def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generato
     return {k: v.astype(dtype) for k, v in params.items()}
 
 
-def _check_params(params: dict) -> tuple[int, int, int]:
-    missing = [k for k in PARAM_NAMES if k not in params]
-    if missing:
-        raise ValueError(f"params must have the keys {PARAM_NAMES}; missing {missing}")
-    H, D = np.shape(params["W_xh"])
-    O = np.shape(params["W_hy"])[0]
+def check_params(params: dict) -> tuple[int, int, int]:
+    """Return (D, H, O) of an RNN's ``params``, or raise ValueError naming what does not fit.
+
+    ``params`` must be a dict with the keys ``PARAM_NAMES`` (shapes as in
+    :func:`init_params`), all numpy arrays of one dtype, float32 or float64.
+    Only structure is checked: inf and NaN weights are allowed (they show
+    an overflow).
+    """
+    check_array_dict("params", params, _RANKS, optional=_OPTIONAL, what="a dict from init_params")
+    H, D = params["W_xh"].shape
+    O = params["W_hy"].shape[0]
+    if H == 0 or D == 0 or O == 0:
+        raise ValueError(f"params must have at least one input, hidden unit and output, got W_xh {(H, D)} "
+                         f"and W_hy {params['W_hy'].shape}")
     for k, shape in (("W_hh", (H, H)), ("b_h", (H,)), ("W_hy", (O, H)), ("b_y", (O,))):
-        if np.shape(params[k]) != shape:
-            raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H, D)}, got {np.shape(params[k])}")
+        if params[k].shape != shape:
+            raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H, D)}, got {params[k].shape}")
+    if len(params) > len(PARAM_NAMES):
+        skip = params["W_skip"]
+        if skip.shape != (H, H) or skip.any():
+            raise ValueError("params['W_skip'] must be absent or all zeros of shape (H, H): this RNN has no skip "
+                             "connection (forward_skip of notebook 06 has)")
     return D, H, O
+
+
+def _check_cache(cache, dtype, D: int, H: int) -> tuple[int, int]:
+    """(T, B) of a cache from :func:`forward` made with params of this ``dtype`` and sizes; else ValueError."""
+    if not isinstance(cache, dict):
+        raise ValueError(f"cache must be the dict returned by forward, got {type(cache).__name__}")
+    missing = [k for k in _CACHE_KEYS if k not in cache]
+    if missing:
+        origin = " (this one is from helpers.lstm.forward)" if "gates" in cache else ""
+        raise ValueError(f"cache must be the dict returned by helpers.rnn.forward, with the keys {_CACHE_KEYS}; "
+                         f"missing {missing}{origin}")
+    a = cache["a"]
+    if not isinstance(a, np.ndarray) or a.ndim != 3 or a.shape[2] != H:
+        raise ValueError(f"cache['a'] must be an array of shape (T, B, {H}) to fit params, "
+                         f"got {getattr(a, 'shape', type(a).__name__)}: pass the cache forward made with these params")
+    T, B, _ = a.shape
+    for k, shape in (("x", (T, B, D)), ("h", (T + 1, B, H))):
+        v = cache[k]
+        if not isinstance(v, np.ndarray) or v.shape != shape:
+            raise ValueError(f"cache['{k}'] must be an array of shape {shape} to fit cache['a'] {a.shape} and params, "
+                             f"got {getattr(v, 'shape', type(v).__name__)}")
+    if a.dtype != dtype or cache["h"].dtype != dtype or cache["x"].dtype != dtype:
+        raise ValueError(f"cache must hold arrays of the params' dtype {dtype}, got cache['a'] {a.dtype}: "
+                         "pass the cache forward made with these params")
+    check_choice("cache['activation']", cache["activation"], ACTIVATIONS)
+    return T, B
 
 
 def forward(params: dict, x: np.ndarray, h0: np.ndarray | None = None, activation: str = "tanh"):
@@ -133,10 +178,12 @@ def forward(params: dict, x: np.ndarray, h0: np.ndarray | None = None, activatio
 
     Parameters
     ----------
-    params : dict from :func:`init_params`.
-    x : inputs, shape (T, B, D).
+    params : dict from :func:`init_params` (float32 or float64: the whole pass runs in that dtype).
+    x : inputs, shape (T, B, D), integers or floats (cast to the params' dtype); T, B >= 1.
     h0 : initial hidden state, shape (B, H); zeros if None.
     activation : one of ``ACTIVATIONS``.
+
+    inf and NaN in ``x``, ``h0`` or the weights are not rejected: they propagate (overflow shows as inf/NaN).
 
     Returns
     -------
@@ -144,9 +191,9 @@ def forward(params: dict, x: np.ndarray, h0: np.ndarray | None = None, activatio
     cache : what :func:`backward` needs; ``cache["h"]`` holds h_0..h_T, shape (T+1, B, H),
         and ``cache["a"]`` the pre-activations a_1..a_T, shape (T, B, H).
     """
-    D, H, O = _check_params(params)
+    D, H, O = check_params(params)
     check_choice("activation", activation, ACTIVATIONS)
-    x = check_array("x", x, ndim=3, finite=False)
+    x = check_array("x", x, ndim=3, finite=False, kinds="iuf")
     if x.shape[2] != D:
         raise ValueError(f"x must have shape (T, B, {D}) to fit W_xh, got {x.shape}")
     T, B, _ = x.shape
@@ -158,7 +205,7 @@ def forward(params: dict, x: np.ndarray, h0: np.ndarray | None = None, activatio
     # transposed view (measured per step at H = 64 and 256), and it is only H x H numbers.
     W_hh_T = np.ascontiguousarray(params["W_hh"].T)
     h = np.empty((T + 1, B, H), dtype=dtype)
-    h[0] = 0.0 if h0 is None else check_array("h0", h0, shape=(B, H), finite=False)
+    h[0] = 0.0 if h0 is None else check_array("h0", h0, shape=(B, H), finite=False, kinds="iuf")
     recurrent = np.empty((B, H), dtype=dtype)      # h_{t-1} W_hh^T, one step
     with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):  # overflow shows as inf/NaN, by design
         # All input projections at once: (T*B, D) @ (D, H), plus the bias.
@@ -179,8 +226,9 @@ def backward(params: dict, dy: np.ndarray, cache: dict) -> dict:
 
     Parameters
     ----------
-    dy : dL/dy_t for every step, shape (T, B, O) (zeros where a step has no loss).
-    cache : from :func:`forward`.
+    params : the dict passed to :func:`forward`.
+    dy : dL/dy_t for every step, shape (T, B, O) (zeros where a step has no loss), cast to the params' dtype.
+    cache : from :func:`forward` with these ``params``.
 
     Returns
     -------
@@ -188,10 +236,10 @@ def backward(params: dict, dy: np.ndarray, cache: dict) -> dict:
         (dL/dh_0, shape (B, H)) and ``"da"`` (dL/da_t for every step, shape
         (T, B, H): the error signal as it travels back in time).
     """
+    D, H, O = check_params(params)
+    T, B = _check_cache(cache, params["W_hh"].dtype, D, H)
     x, a, h, act = cache["x"], cache["a"], cache["h"], cache["activation"]
-    T, B, H = a.shape
-    O = params["W_hy"].shape[0]
-    dy = check_array("dy", dy, shape=(T, B, O), finite=False).astype(a.dtype, copy=False)
+    dy = check_array("dy", dy, shape=(T, B, O), finite=False, kinds="iuf").astype(a.dtype, copy=False)
     W_hh = np.ascontiguousarray(params["W_hh"])
     with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
         dh = (dy.reshape(T * B, O) @ params["W_hy"]).reshape(T, B, H)  # dE_t/dh_t for all t at once
@@ -220,26 +268,36 @@ def squared_error(y: np.ndarray, target: np.ndarray, mask: np.ndarray | None = N
 
     Parameters
     ----------
-    y, target : shape (T, B, O).
-    mask : optional, shape (T, B) or (T, B, 1): 1 where a step counts
-        (e.g. only the last step of the adding problem), 0 elsewhere.
+    y, target : shape (T, B, O), T, B, O >= 1; ``target`` finite.
+    mask : optional weights, shape (T, B) or (T, B, 1), finite and >= 0 (bool
+        is read as 0/1): step t of sequence b counts ``mask[t, b]`` times,
+        L = 1/2 sum_{t,b} mask[t, b] ||y - target||^2 / B. Usually 1 where a
+        step counts (e.g. only the last step of the adding problem), 0 elsewhere.
 
     Returns
     -------
     loss : float.
-    dy : dL/dy, shape (T, B, O), for :func:`backward`.
+    dy : dL/dy = mask * (y - target) / B, shape (T, B, O), for :func:`backward`.
     """
-    y = check_array("y", y, ndim=3, finite=False)
-    target = check_array("target", target, shape=y.shape)
+    y = check_array("y", y, ndim=3, finite=False, kinds="iuf")
+    if 0 in y.shape:
+        raise ValueError(f"y must hold at least one step, sequence and output, got shape {y.shape}")
+    target = check_array("target", target, shape=y.shape, kinds="iuf")
     diff = y - target
     if mask is not None:
-        mask = check_array("mask", mask)
+        mask = check_array("mask", mask)           # scanned for inf/NaN: (T, B) numbers, not a large array
         if mask.shape == y.shape[:2]:
             mask = mask[..., None]
         if mask.shape != y.shape[:2] + (1,):
             raise ValueError(f"mask must have shape {y.shape[:2]} or {y.shape[:2] + (1,)}, got {mask.shape}")
-        diff = diff * mask
+        if mask.dtype.kind != "b" and np.any(mask < 0):
+            raise ValueError("mask must be >= 0 everywhere (a weight per step and sequence)")
+        weighted = diff * mask                     # for a 0/1 mask: the masked difference
+    else:
+        weighted = diff
     B = y.shape[1]
     with np.errstate(over="ignore", invalid="ignore"):
-        loss = 0.5 * float(np.sum(diff * diff)) / B
-    return loss, diff / B
+        # sum m (y - t)^2 written as sum (m (y - t)) (y - t): the same numbers as ((y - t) m)^2 when m is 0 or 1,
+        # and, for any weights, the loss whose gradient is the dy returned (checked in tests/test_bad_input.py).
+        loss = 0.5 * float(np.sum(weighted * diff)) / B
+    return loss, weighted / B

@@ -84,7 +84,11 @@ def contents_table(paths, titles, summaries, link_prefix: str) -> str:
 
 
 def _dump(nb: dict) -> str:
-    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    """The notebook as JupyterLab (and nbformat) save it: sources as lists of lines, keys sorted,
+    one-space indent, so that opening and saving a notebook rewrites nothing."""
+    for cell in nb["cells"]:
+        cell["source"] = _source(cell).splitlines(keepends=True)
+    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 def build() -> dict[Path, str]:

@@ -103,33 +103,124 @@ def test_template_sections(path):
     assert "<details>" in text, f"{path.name}: exercise answers are folded in <details>"
 
 
-# -- every demo at its slider extremes ---------------------------------------------------------
+# -- every demo: at its slider extremes, and drawing only from its own state -------------------
+#
+# Each notebook is executed once, cell by cell. Right after the cell that makes a demo, the demo
+# is called at two other settings (every control at its minimum, then at its maximum) and the
+# frames are kept: that is the picture in a kernel that ran only the cells up to the demo. At the
+# end of the notebook (as in the lecture view, which runs every cell before anyone moves a slider)
+# the same settings must give the same pixels. A demo whose update draws through a global that a
+# later cell rebinds (``ax = ...``) fails here. Then every demo is called at every corner.
 
-CHECK_CELL = """
-import json as _json
+SNAPSHOT_CELL = """
+import hashlib as _hashlib, json as _json, numpy as _np
 from helpers import widgets as _hw
-_results = _hw.exercise_all() if _hw.REGISTRY else {}
-print("DEMO-RESULTS " + _json.dumps({name: {"calls": len(r), "notes": sorted({x["note"] for x in r if x["note"]})[:3],
-                                            "max_ms": max(x["ms"] for x in r)} for name, r in _results.items()}))
+try:
+    _state_frames
+except NameError:
+    _state_frames = {}
+
+def _state_settings(demo):
+    lows = {k: _hw.control_extremes(w)[0] for k, w in demo.controls.items()}
+    highs = {k: _hw.control_extremes(w)[-1] for k, w in demo.controls.items()}
+    return [lows, highs]
+
+def _state_frame(demo, values):
+    note, png = demo.call(**values)
+    return note, png
+
+for _name, _demo in _hw.REGISTRY.items():
+    if _name in _state_frames:
+        continue
+    _state_frames[_name] = [(values, *_state_frame(_demo, values)) for values in _state_settings(_demo)]
+    _demo.call()   # back to the controls' own values
 """
 
+FINAL_CELL = """
+import base64 as _b64
+from PIL import Image as _PILImage
+import io as _io
+_mismatch = {}
+for _name, _kept in _state_frames.items():
+    _demo = _hw.REGISTRY[_name]
+    for _values, _note0, _png0 in _kept:
+        _note1, _png1 = _state_frame(_demo, _values)
+        _a = _np.asarray(_PILImage.open(_io.BytesIO(_png0)).convert("RGB"))
+        _b = _np.asarray(_PILImage.open(_io.BytesIO(_png1)).convert("RGB"))
+        _same_pixels = _a.shape == _b.shape and bool((_a == _b).all())
+        if not _same_pixels or _note0 != _note1:
+            _mismatch.setdefault(_name, []).append({
+                "values": {k: (v if isinstance(v, (str, bool)) else float(v)) for k, v in _values.items()},
+                "pixels_differ": None if _a.shape != _b.shape else int((_a != _b).any(axis=-1).sum()),
+                "note_after_demo_cell": _note0, "note_at_end": _note1,
+                "png_after_demo_cell": _b64.b64encode(_png0).decode(), "png_at_end": _b64.b64encode(_png1).decode()})
+    _demo.call()
+_results = _hw.exercise_all() if _hw.REGISTRY else {}
+print("DEMO-RESULTS " + _json.dumps({
+    "state": _mismatch,
+    "corners": {name: {"calls": len(r), "notes": sorted({x["note"] for x in r if x["note"]})[:3],
+                       "max_ms": max(x["ms"] for x in r)} for name, r in _results.items()}}))
+"""
 
-@pytest.mark.parametrize("path", PATHS, ids=IDS)
-def test_every_demo_at_slider_extremes(path):
-    """ipywidgets swallows exceptions in callbacks, so a broken slider passes nbval: call each demo at its corners."""
+_DEMO_RUNS: dict = {}
+
+
+def _run_demos(path):
+    """Execute ``path`` once (snapshots after each demo cell, checks at the end); cached per notebook."""
+    if path in _DEMO_RUNS:
+        return _DEMO_RUNS[path]
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(path, as_version=4)
     expected = sum(len(re.findall(r"\bDemo\(", c.source)) for c in nb.cells if c.cell_type == "code")
     if expected == 0:
-        pytest.skip(f"{path.name} has no interactive demo")
-    nb.cells.append(nbformat.v4.new_code_cell(CHECK_CELL))
+        _DEMO_RUNS[path] = (0, None)
+        return _DEMO_RUNS[path]
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type == "code" and re.search(r"\bDemo\(", cell.source):
+            cells.append(nbformat.v4.new_code_cell(SNAPSHOT_CELL))
+    cells.append(nbformat.v4.new_code_cell(FINAL_CELL))
+    nb.cells = cells
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOKS_DIR)}})
     client.execute()
     out = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     line = next(l for l in out.splitlines() if l.startswith("DEMO-RESULTS "))
-    results = json.loads(line[len("DEMO-RESULTS "):])
-    assert len(results) == expected, f"{path.name}: {expected} Demo(...) in the code, {len(results)} registered: {sorted(results)}"
-    for name, r in results.items():
+    _DEMO_RUNS[path] = (expected, json.loads(line[len("DEMO-RESULTS "):]))
+    return _DEMO_RUNS[path]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_every_demo_at_slider_extremes(path):
+    """ipywidgets swallows exceptions in callbacks, so a broken slider passes nbval: call each demo at its corners."""
+    expected, results = _run_demos(path)
+    if expected == 0:
+        pytest.skip(f"{path.name} has no interactive demo")
+    corners = results["corners"]
+    assert len(corners) == expected, f"{path.name}: {expected} Demo(...) in the code, {len(corners)} registered: {sorted(corners)}"
+    for name, r in corners.items():
         assert r["calls"] >= 2, f"{name} was called only {r['calls']} time(s)"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_every_demo_draws_only_from_its_own_state(path):
+    """After Run All, a demo at other slider values draws what it draws right after its own cell, pixel for pixel."""
+    expected, results = _run_demos(path)
+    if expected == 0:
+        pytest.skip(f"{path.name} has no interactive demo")
+    mismatches = results["state"]
+    if mismatches:
+        import base64
+        out = ROOT / "test-artifacts" / "demo-state"
+        out.mkdir(parents=True, exist_ok=True)
+        lines = []
+        for name, cases in mismatches.items():
+            for i, case in enumerate(cases):
+                for key in ("png_after_demo_cell", "png_at_end"):
+                    (out / f"{path.stem}-{name}-{i}-{key[4:]}.png").write_bytes(base64.b64decode(case.pop(key)))
+                lines.append(f"{name} at {case['values']}: {case['pixels_differ']} pixels differ; "
+                             f"note right after its cell {case['note_after_demo_cell']!r}, after Run All {case['note_at_end']!r}")
+        pytest.fail(f"{path.name}: demos that draw differently after later cells ran (frames in {out}):\n"
+                    + "\n".join(lines))
