@@ -1,11 +1,14 @@
 # Two commands do all the set-up:  `make lab` (study)  and  `make test` (check).
 # Both create a local virtual environment in .venv on first use and install
-# the project (the `helpers` package and every dependency) into it.
+# the project (the `helpers` package and its dependencies) into it: `make lab`
+# only what studying needs (requirements.txt); `make test` and `make bench`
+# add the test tools (requirements-test.txt: pytest, nbval, Playwright, ...).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.test-installed-stamp
 
 # On a machine with no display, JupyterLab cannot open a browser: print the URL instead.
 ifeq ($(shell uname -s),Darwin)
@@ -21,21 +24,26 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 JUPYTER_ENV := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
                JUPYTER_PATH="$(CURDIR)/jupyter-config/data$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))"
 
-.PHONY: install lab present test bench clean help
+.PHONY: install lab present test portability bench clean help
 
 help:
 	@echo "make lab    open the series in JupyterLab (sets everything up on first use)"
 	@echo "make present NB=03   lecture view of one notebook (Voila): prose, figures, sliders, no code"
-	@echo "make test   run every test, including executing every notebook"
+	@echo "make test   run every test, including executing every notebook (and the portability matrix)"
+	@echo "make portability   only the portability matrix: every notebook under other BLAS code paths, SIMD, threads, oldest versions"
 	@echo "make bench  measure sliders, notebooks, BPTT and training (table + benchmarks/results.json)"
 	@echo "make clean  remove the virtual environment and caches"
 
-$(STAMP): pyproject.toml requirements.txt requirements-test.txt
+$(STAMP): pyproject.toml requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0] + ". Use make PYTHON=/path/to/python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -51,13 +59,17 @@ present: $(STAMP)
 	echo "Lecture view of $$nb (Ctrl-C stops it)"; \
 	$(JUPYTER_ENV) $(BIN)/voila "$$nb" $(NO_BROWSER)
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
+
+# Every notebook executed under machine-like settings (tests/test_portability.py); part of `make test`.
+portability: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m portability tests/test_portability.py
 
 # Speed of sliders, notebooks, BPTT and training; table on stdout, numbers in benchmarks/results.json.
 # Subsets: make bench BENCH_ARGS="--quick" or BENCH_ARGS="--only sliders,notebooks" (see python -m benchmarks -h).
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache *.egg-info
+	rm -rf $(VENV) .venv-oldest .pytest_cache *.egg-info

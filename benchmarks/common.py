@@ -1,14 +1,13 @@
 """Timing helpers shared by the benchmark sections: medians, adaptive repeats, thread counts."""
 from __future__ import annotations
 
-import ctypes
 import os
 import platform
 import statistics
 import time
 from pathlib import Path
 
-from helpers.blas import openblas_library
+from helpers.blas import blas_info
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = ROOT / "notebooks"
@@ -46,18 +45,12 @@ def repeats_for(seconds_per_call: float, budget: float, minimum: int = 5, maximu
 
 
 def numpy_threads() -> tuple[int | None, str]:
-    """(number of BLAS threads numpy uses, how it was found)."""
-    lib = openblas_library()
-    if lib is not None:
-        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"):
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn.restype = ctypes.c_int
-                return int(fn()), f"OpenBLAS {name}()"
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        if os.environ.get(var, "").isdigit():
-            return int(os.environ[var]), f"${var}"
-    return os.cpu_count(), "os.cpu_count() (BLAS library not identified)"
+    """(number of BLAS threads numpy uses, how it was found: the library and code path threadpoolctl reports)."""
+    libs = blas_info()
+    if libs:
+        lib = libs[0]
+        return lib["num_threads"], f"threadpoolctl: {lib['internal_api']} {lib['version']} ({lib['architecture']})"
+    return os.cpu_count(), "os.cpu_count() (threadpoolctl found no BLAS it knows)"
 
 
 def machine() -> dict:

@@ -36,7 +36,8 @@ from . import lstm, rnn
 from .blas import one_blas_thread
 from .clipping import clip_by_norm
 from .seeding import make_rng
-from .validation import check_choice, check_float, check_int
+from .validation import (check_array, check_array_dict, check_callable, check_choice, check_float, check_float_dtype,
+                         check_int)
 
 __all__ = ["BASELINE_MSE", "SETTINGS", "MODELS", "make_batch", "baseline_mse_estimate",
            "init_model", "model_forward", "n_params", "adam_init", "adam_step", "evaluate", "train"]
@@ -112,11 +113,37 @@ def _settings(overrides: dict) -> dict:
     return {**SETTINGS, **overrides}
 
 
+def _check_adam_settings(learning_rate, beta1, beta2, eps,
+                         names=("learning_rate", "beta1", "beta2", "eps")) -> float:
+    """Check Adam's settings (learning rate and eps finite and > 0, beta1 and beta2 in [0, 1)); return the rate."""
+    check_float(names[1], beta1, minimum=0.0, maximum=1.0, exclusive_maximum=True)
+    check_float(names[2], beta2, minimum=0.0, maximum=1.0, exclusive_maximum=True)
+    check_float(names[3], eps, minimum=0.0, exclusive_minimum=True)
+    return check_float(names[0], learning_rate, minimum=0.0, exclusive_minimum=True)
+
+
+def _check_like(name: str, arrays, params: dict, what: str) -> None:
+    """``arrays`` must be a dict with an array shaped like ``params[k]`` for every key k (ValueError otherwise)."""
+    if not isinstance(arrays, dict):
+        raise ValueError(f"{name} must be {what}, got {type(arrays).__name__}")
+    missing = [k for k in params if k not in arrays]
+    if missing:
+        raise ValueError(f"{name} must have an entry for every key of params {tuple(params)}; missing {missing}")
+    for k, w in params.items():
+        check_array(f"{name}[{k!r}]", arrays[k], shape=w.shape, finite=False, kinds="iuf")
+
+
 def init_model(model: str, rng: np.random.Generator, **overrides) -> dict:
     """Parameters of the ``"lstm"`` or ``"rnn"`` of notebook 07 (2 inputs, 1 output), in ``dtype``."""
     check_choice("model", model, MODELS)
     s = _settings(overrides)
-    dtype = np.dtype(s["dtype"])
+    # checked here under the settings' own names (the models would call them n_hidden, scale, ...)
+    dtype = check_float_dtype("dtype", s["dtype"])
+    hidden = "hidden_lstm" if model == "lstm" else "hidden_rnn"
+    check_int(hidden, s[hidden], minimum=1)
+    check_float("forget_bias", s["forget_bias"])
+    check_choice("rnn_init", s["rnn_init"], ("random", "orthogonal", "identity"))
+    check_float("rnn_scale", s["rnn_scale"], minimum=0.0)
     if model == "lstm":
         return lstm.init_params(2, s["hidden_lstm"], 1, rng=rng, forget_bias=s["forget_bias"], dtype=dtype)
     return rnn.init_params(2, s["hidden_rnn"], 1, rng=rng, recurrent=s["rnn_init"], scale=s["rnn_scale"],
@@ -124,12 +151,14 @@ def init_model(model: str, rng: np.random.Generator, **overrides) -> dict:
 
 
 def n_params(params: dict) -> int:
-    """Number of trainable numbers in ``params``."""
+    """Number of trainable numbers in ``params`` (a dict of float32 or float64 arrays)."""
+    check_array_dict("params", params)
     return int(sum(np.size(v) for v in params.values()))
 
 
 def model_forward(model: str, params: dict, x: np.ndarray):
-    """(y, cache) of the chosen model: y has shape (T, B, 1)."""
+    """(y, cache) of the chosen model: y has shape (T, B, 1). ``params`` and ``x`` are checked by the model."""
+    check_choice("model", model, MODELS)
     if model == "lstm":
         return lstm.forward(params, x)
     return rnn.forward(params, x, activation="tanh")
@@ -142,6 +171,7 @@ def _model_backward(model: str, params: dict, dy: np.ndarray, cache: dict) -> di
 
 def adam_init(params: dict) -> dict:
     """Adam's state: first and second moment estimates (zeros) and the step count."""
+    check_array_dict("params", params)
     return {"m": {k: np.zeros_like(v) for k, v in params.items()},
             "v": {k: np.zeros_like(v) for k, v in params.items()}, "step": 0}
 
@@ -153,7 +183,20 @@ def adam_step(params: dict, grads: dict, state: dict, learning_rate: float,
         m <- beta1 m + (1 - beta1) g          # running mean of the gradient
         v <- beta2 v + (1 - beta2) g^2        # running mean of its square
         w <- w - lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - beta1^k),  v_hat = v / (1 - beta2^k)
+
+    ``params``: a dict of float32 or float64 arrays (updated in place, so not integers); ``grads``: an
+    array shaped like each of them; ``state``: from :func:`adam_init` on these params. learning_rate and
+    eps are > 0, beta1 and beta2 in [0, 1). inf/NaN gradients are not rejected (they spoil the weights,
+    which is what a diverging run shows).
     """
+    _check_adam_settings(learning_rate, beta1, beta2, eps)   # checked, not converted: the arithmetic stays as given
+    check_array_dict("params", params)
+    _check_like("grads", grads, params, "a dict of gradients")
+    if not isinstance(state, dict) or any(k not in state for k in ("m", "v", "step")):
+        raise ValueError("state must be the dict from adam_init(params), with the keys 'm', 'v' and 'step'")
+    _check_like("state['m']", state["m"], params, "a dict of arrays (from adam_init)")
+    _check_like("state['v']", state["v"], params, "a dict of arrays (from adam_init)")
+    check_int("state['step']", state["step"], minimum=0)
     state["step"] += 1
     k = state["step"]
     step_size = learning_rate * np.sqrt(1 - beta2 ** k) / (1 - beta1 ** k)   # folds in both bias corrections
@@ -169,6 +212,10 @@ def adam_step(params: dict, grads: dict, state: dict, learning_rate: float,
 
 def evaluate(model: str, params: dict, T: int, seed: int, n: int = 512, chunk: int = 128) -> float:
     """MSE on ``n`` held-out sequences drawn with ``seed`` (in chunks, to keep memory small)."""
+    check_choice("model", model, MODELS)
+    n = check_int("n", n, minimum=1)
+    chunk = check_int("chunk", chunk, minimum=1)
+    T = check_int("T", T, minimum=2)
     rng = make_rng(seed)
     total = 0.0
     done = 0
@@ -205,8 +252,13 @@ def train(model: str, T: int, seed: int, *, progress: Callable[[int, float], Non
     max_iterations = check_int("max_iterations", s["max_iterations"], minimum=1)
     batch_size = check_int("batch_size", s["batch_size"], minimum=1)
     window = check_int("window", s["window"], minimum=1)
-    learning_rate = check_float("learning_rate", s["learning_rate"], minimum=0.0, exclusive_minimum=True)
+    learning_rate = _check_adam_settings(s["learning_rate"], s["beta1"], s["beta2"], s["adam_eps"],
+                                         names=("learning_rate", "beta1", "beta2", "adam_eps"))
     success = check_float("success_mse", s["success_mse"], minimum=0.0, exclusive_minimum=True)
+    check_float("theta", s["theta"], minimum=0.0, exclusive_minimum=True)
+    check_choice("stop_when_solved", s["stop_when_solved"], (True, False))
+    check_int("eval_size", s["eval_size"], minimum=1)
+    progress = check_callable("progress", progress, "a function progress(iteration, mse)", optional=True)
     init_rng, data_rng = make_rng(seed), make_rng(seed + 1_000_000)
     params = init_model(model, init_rng, **overrides)
     dtype = params["b_y"].dtype

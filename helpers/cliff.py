@@ -42,7 +42,7 @@ import numpy as np
 from . import rnn
 from .clipping import global_norm
 from .seeding import make_rng
-from .validation import check_float, check_int
+from .validation import check_array, check_callable, check_float, check_int
 
 __all__ = ["T_CLIFF", "X0", "TARGET", "sigmoid", "cliff_loss", "cliff_loss_and_grad",
            "cliff_gradient", "descend", "make_sum_task", "train_sum_task"]
@@ -53,12 +53,30 @@ TARGET = 0.7     # the target for sigmoid(x_T)
 
 
 def sigmoid(x):
-    """1 / (1 + exp(-x)), written as (1 + tanh(x/2)) / 2, which never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+    """1 / (1 + exp(-x)), written as (1 + tanh(x/2)) / 2, which never overflows. ``x``: a number or array."""
+    return _sigmoid(check_array("x", x, finite=False, kinds="iuf", dtype=float))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """sigmoid without the check, for the loops below (called 3T times per loss)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def _check_T(T):
+    """The number of steps of the recurrence: a whole number >= 1, the same rule for every function here."""
     return check_int("T", T, minimum=1)
+
+
+def _check_point(w, b) -> tuple[np.ndarray, np.ndarray]:
+    """``w`` and ``b`` as float arrays that broadcast together (inf/NaN allowed: a point may lie beyond the wall)."""
+    w = check_array("w", w, finite=False, kinds="iuf", dtype=float)
+    b = check_array("b", b, finite=False, kinds="iuf", dtype=float)
+    try:
+        np.broadcast(w, b)
+    except ValueError:
+        raise ValueError(f"w and b must broadcast together (a point or a grid), got shapes {w.shape} and {b.shape}") \
+            from None
+    return w, b
 
 
 def cliff_loss(w, b, T: int = T_CLIFF):
@@ -75,20 +93,19 @@ def cliff_loss_and_grad(w, b, T: int = T_CLIFF):
     equations of the module docstring.
     """
     T = _check_T(T)
-    w = np.asarray(w, dtype=float)
-    b = np.asarray(b, dtype=float)
+    w, b = _check_point(w, b)
     shape = np.broadcast(w, b).shape
     x = np.empty((T + 1,) + shape)
     x[0] = X0
     for t in range(1, T + 1):
-        x[t] = w * sigmoid(x[t - 1]) + b                  # x_t = w sigma(x_{t-1}) + b
-    s_T = sigmoid(x[T])
+        x[t] = w * _sigmoid(x[t - 1]) + b                  # x_t = w sigma(x_{t-1}) + b
+    s_T = _sigmoid(x[T])
     loss = (s_T - TARGET) ** 2
     e = 2.0 * (s_T - TARGET) * s_T * (1.0 - s_T)          # e_T = dL/dx_T
     grad_w = np.zeros(shape)
     grad_b = np.zeros(shape)
     for t in range(T, 0, -1):
-        s_prev = sigmoid(x[t - 1])
+        s_prev = _sigmoid(x[t - 1])
         grad_w += e * s_prev                               # dx_t/dw = sigma(x_{t-1})
         grad_b += e                                        # dx_t/db = 1
         e = e * w * s_prev * (1.0 - s_prev)                # e_{t-1} = e_t w sigma'(x_{t-1})
@@ -98,7 +115,15 @@ def cliff_loss_and_grad(w, b, T: int = T_CLIFF):
 
 
 def cliff_gradient(w: float, b: float, T: int = T_CLIFF) -> tuple[float, float, float]:
-    """The same as :func:`cliff_loss_and_grad` for one point, in plain Python floats (fast in a loop)."""
+    """The same as :func:`cliff_loss_and_grad` for one point, in plain Python floats (fast in a loop).
+
+    ``w`` and ``b`` are numbers (inf and NaN pass through, as in :func:`cliff_loss_and_grad`); ``T`` >= 1.
+    """
+    return _cliff_gradient(check_float("w", w, finite=False), check_float("b", b, finite=False), _check_T(T))
+
+
+def _cliff_gradient(w: float, b: float, T: int) -> tuple[float, float, float]:
+    """cliff_gradient without the checks, for the loop of :func:`descend` (whose arguments are checked once)."""
     xs = [X0]
     for _ in range(T):
         xs.append(w * 0.5 * (1.0 + math.tanh(0.5 * xs[-1])) + b)
@@ -118,7 +143,8 @@ def descend(w0: float, b0: float, lr: float, steps: int = 100,
     """Plain gradient descent on the cliff loss from ``(w0, b0)``.
 
     ``clip``, if given, maps the gradient (an array of shape (2,)) to the step
-    direction actually used, e.g. clip-by-norm from notebook 05.
+    direction actually used, e.g. clip-by-norm from notebook 05; it must
+    return an array of shape (2,).
 
     Returns a dict of arrays: ``path`` (steps + 1, 2) the points visited,
     ``loss`` (steps + 1,), ``grad_norm`` (steps,) the norm of the raw
@@ -128,6 +154,7 @@ def descend(w0: float, b0: float, lr: float, steps: int = 100,
     b0 = check_float("b0", b0)
     lr = check_float("lr", lr, minimum=0.0, exclusive_minimum=True)
     steps = check_int("steps", steps, minimum=1)
+    clip = check_callable("clip", clip, "a function g -> clipped g (arrays of shape (2,))", optional=True)
     T = _check_T(T)
     path = np.empty((steps + 1, 2))
     loss = np.empty(steps + 1)
@@ -135,14 +162,18 @@ def descend(w0: float, b0: float, lr: float, steps: int = 100,
     w, b = w0, b0
     for k in range(steps + 1):
         path[k] = w, b
-        L, gw, gb = cliff_gradient(w, b, T)
+        L, gw, gb = _cliff_gradient(w, b, T)
         loss[k] = L
         if k == steps:
             break
         g = np.array([gw, gb])
         grad_norm[k] = math.hypot(gw, gb)
         if clip is not None:
-            g = np.asarray(clip(g), dtype=float)
+            g = clip(g)
+            if isinstance(g, tuple) and len(g) == 2 and isinstance(g[0], (np.ndarray, dict)):
+                raise ValueError("clip must return the clipped gradient, got a (clipped, norm) pair: "
+                                 "use lambda g: clip_by_norm(g, theta)[0]")
+            g = check_array("clip(g)", g, shape=(2,), finite=False, kinds="iuf", dtype=float)
         w, b = w - lr * g[0], b - lr * g[1]               # theta <- theta - lr * g
     step = np.hypot(*np.diff(path, axis=0).T)
     return {"path": path, "loss": loss, "grad_norm": grad_norm, "step": step}
@@ -178,7 +209,8 @@ def train_sum_task(lr: float, steps: int = 300, clip: Callable[[dict], dict] | N
     lr : learning rate, > 0.
     steps : number of updates (full batch).
     clip : optional function ``grads -> grads`` on the dict of gradients
-        (``W_xh, W_hh, b_h, W_hy, b_y``), applied before each update.
+        (``W_xh, W_hh, b_h, W_hy, b_y``), applied before each update; it must
+        return such a dict (not clip_by_norm's ``(clipped, norm)`` pair).
     T, n_hidden : sequence length and hidden size.
     scale : ``W_hh`` starts Gaussian with spectral radius about ``scale``.
     seed, data_seed : seeds of the initial weights and of the data.
@@ -194,6 +226,8 @@ def train_sum_task(lr: float, steps: int = 300, clip: Callable[[dict], dict] | N
     """
     lr = check_float("lr", lr, minimum=0.0, exclusive_minimum=True)
     steps = check_int("steps", steps, minimum=1)
+    clip = check_callable("clip", clip, "a function grads -> clipped grads (a dict of arrays)", optional=True)
+    data_seed = check_int("data_seed", data_seed, minimum=0)
     x, target, mask = make_sum_task(T, seed=data_seed)
     params = rnn.init_params(1, n_hidden, 1, rng=make_rng(seed), scale=scale)
     history = {k: np.full(steps, np.nan) for k in ("loss", "grad_norm", "radius", "weight_max")}
@@ -211,7 +245,21 @@ def train_sum_task(lr: float, steps: int = 300, clip: Callable[[dict], dict] | N
             history["radius"][k] = np.max(np.abs(np.linalg.eigvals(W_hh))) if np.isfinite(W_hh).all() else np.nan
             history["weight_max"][k] = np.max([np.max(np.abs(p)) for p in params.values()])
             if clip is not None:
-                grads = clip(grads)
+                grads = _clipped(clip(grads), grads)
             params = {name: params[name] - lr * grads[name] for name in rnn.PARAM_NAMES}
     history["params"] = params
     return history
+
+
+def _clipped(result, grads: dict) -> dict:
+    """Check what ``clip`` returned in :func:`train_sum_task`: a dict of arrays shaped like ``grads``."""
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict):
+        raise ValueError("clip must return the dict of clipped gradients, got a (clipped, norm) pair: "
+                         "use lambda g: clip_by_norm(g, theta)[0]")
+    if not isinstance(result, dict) or any(k not in result for k in grads):
+        raise ValueError(f"clip must return a dict of arrays with the keys {tuple(grads)}, got "
+                         f"{type(result).__name__}{' with keys ' + str(tuple(result)) if isinstance(result, dict) else ''}")
+    out = {}
+    for k, g in grads.items():
+        out[k] = check_array(f"clip(grads)[{k!r}]", result[k], shape=g.shape, finite=False, kinds="iuf")
+    return out

@@ -13,9 +13,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_float
+from .validation import check_array, check_float, describe
 
 __all__ = ["global_norm", "clip_by_norm"]
+
+
+def _gradient_arrays(grads) -> list[np.ndarray]:
+    """The arrays of ``grads`` (an array or a non-empty dict of arrays), checked; ValueError naming the bad one.
+
+    Only structure is checked: inf and NaN are the symptom clipping is about, so they pass.
+    """
+    if isinstance(grads, dict):
+        if not grads:
+            raise ValueError("grads must be an array or a dict of arrays, got an empty dict")
+        return [check_array(f"grads[{k!r}]", g, finite=False, kinds="iuf") for k, g in grads.items()]
+    if grads is None or isinstance(grads, (str, bytes)):
+        raise ValueError(f"grads must be an array or a dict of arrays, got {describe(grads)}")
+    return [check_array("grads", grads, finite=False, kinds="iuf")]
 
 
 def global_norm(grads) -> float:
@@ -26,7 +40,7 @@ def global_norm(grads) -> float:
     with ``m`` the largest |entry|, so that a finite gradient with entries
     above ~1e154 (whose squares overflow) still has a finite norm.
     """
-    arrays = [np.asarray(g, dtype=np.float64) for g in (grads.values() if isinstance(grads, dict) else [grads])]
+    arrays = [a.astype(np.float64, copy=False) for a in _gradient_arrays(grads)]
     with np.errstate(over="ignore", invalid="ignore"):
         if any(np.isnan(a).any() for a in arrays):
             return float("nan")
@@ -45,7 +59,7 @@ def clip_by_norm(grads, theta: float):
     rescaling by inf would only turn it into zeros and hide it).
     """
     theta = check_float("theta", theta, minimum=0.0, exclusive_minimum=True)
-    norm = global_norm(grads)
+    norm = global_norm(grads)                   # also checks grads
     scale = theta / norm if (np.isfinite(norm) and norm > theta) else 1.0
     if isinstance(grads, dict):
         return {k: np.asarray(g) * scale for k, g in grads.items()}, norm

@@ -26,7 +26,7 @@ Backward, with dh_t = dL/dh_t and dc_t = dL/dc_t (everything reaching them)::
     dh_{t-1}  = dE_{t-1}/dh_{t-1} + da_t W_hh        # (row form of W_hh^T da_t)
     dc_{t-1} += f_t * dc_t                           # the cell path: dc_t/dc_{t-1} = diag(f_t)
 
-What makes it fast (measured in notebook 07):
+What makes it fast (measured by `make bench`, benchmarks/bptt.py):
 
 * all T input projections ``x_t W_xh^T + b_h`` are one matrix product;
 * sigmoid(z) = (1 + tanh(z / 2)) / 2, so the three sigmoid gates and the tanh
@@ -107,7 +107,7 @@ def check_params(params: dict) -> tuple[int, int, int]:
     :func:`init_params`), all numpy arrays of one dtype, float32 or float64.
     Only structure is checked: inf and NaN weights are allowed.
     """
-    check_array_dict("params", params, _RANKS, what="a dict from init_params")
+    check_array_dict("params", params, _RANKS, what="a dict of arrays from init_params")
     H4, D = params["W_xh"].shape
     if H4 % 4 or H4 == 0 or D == 0:
         raise ValueError(f"params['W_xh'] must have shape (4H, D) (the four gates stacked), got {(H4, D)}")
@@ -115,9 +115,11 @@ def check_params(params: dict) -> tuple[int, int, int]:
     O = params["W_hy"].shape[0]
     if O == 0:
         raise ValueError(f"params['W_hy'] must have shape (O, {H}) with O >= 1, got {params['W_hy'].shape}")
-    for k, shape in (("W_hh", (4 * H, H)), ("b_h", (4 * H,)), ("W_hy", (O, H)), ("b_y", (O,))):
-        if params[k].shape != shape:
-            raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H4, D)}, got {params[k].shape}")
+    if (params["W_hh"].shape != (4 * H, H) or params["b_h"].shape != (4 * H,) or params["W_hy"].shape != (O, H)
+            or params["b_y"].shape != (O,)):             # one test on the hot path; the loop below names the culprit
+        for k, shape in (("W_hh", (4 * H, H)), ("b_h", (4 * H,)), ("W_hy", (O, H)), ("b_y", (O,))):
+            if params[k].shape != shape:
+                raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H4, D)}, got {params[k].shape}")
     return D, H, O
 
 

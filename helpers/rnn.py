@@ -130,15 +130,17 @@ def check_params(params: dict) -> tuple[int, int, int]:
     Only structure is checked: inf and NaN weights are allowed (they show
     an overflow).
     """
-    check_array_dict("params", params, _RANKS, optional=_OPTIONAL, what="a dict from init_params")
+    check_array_dict("params", params, _RANKS, optional=_OPTIONAL, what="a dict of arrays from init_params")
     H, D = params["W_xh"].shape
     O = params["W_hy"].shape[0]
     if H == 0 or D == 0 or O == 0:
         raise ValueError(f"params must have at least one input, hidden unit and output, got W_xh {(H, D)} "
                          f"and W_hy {params['W_hy'].shape}")
-    for k, shape in (("W_hh", (H, H)), ("b_h", (H,)), ("W_hy", (O, H)), ("b_y", (O,))):
-        if params[k].shape != shape:
-            raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H, D)}, got {params[k].shape}")
+    if (params["W_hh"].shape != (H, H) or params["b_h"].shape != (H,) or params["W_hy"].shape != (O, H)
+            or params["b_y"].shape != (O,)):             # one test on the hot path; the loop below names the culprit
+        for k, shape in (("W_hh", (H, H)), ("b_h", (H,)), ("W_hy", (O, H)), ("b_y", (O,))):
+            if params[k].shape != shape:
+                raise ValueError(f"params['{k}'] must have shape {shape} to fit W_xh {(H, D)}, got {params[k].shape}")
     if len(params) > len(PARAM_NAMES):
         skip = params["W_skip"]
         if skip.shape != (H, H) or skip.any():
@@ -292,11 +294,9 @@ def squared_error(y: np.ndarray, target: np.ndarray, mask: np.ndarray | None = N
             raise ValueError(f"mask must have shape {y.shape[:2]} or {y.shape[:2] + (1,)}, got {mask.shape}")
         if mask.dtype.kind != "b" and np.any(mask < 0):
             raise ValueError("mask must be >= 0 everywhere (a weight per step and sequence)")
-        weighted = diff * mask                     # for a 0/1 mask: the masked difference
-    else:
-        weighted = diff
     B = y.shape[1]
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):   # inf * 0 where an overflowed step is masked: NaN, by design
+        weighted = diff if mask is None else diff * mask   # for a 0/1 mask: the masked difference
         # sum m (y - t)^2 written as sum (m (y - t)) (y - t): the same numbers as ((y - t) m)^2 when m is 0 or 1,
         # and, for any weights, the loss whose gradient is the dy returned (checked in tests/test_bad_input.py).
         loss = 0.5 * float(np.sum(weighted * diff)) / B

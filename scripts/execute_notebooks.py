@@ -28,9 +28,11 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
-# Appended to each notebook: what this kernel actually computes with.
+# Appended to each notebook: what this kernel actually computes with, and any demo whose first
+# frame failed (a Demo shows its error under the figure instead of raising, so Run All goes on).
 PROBE = r"""
 import json as _json, numpy as _np, matplotlib as _mpl, threadpoolctl as _tpc
+from helpers import widgets as _hw
 try:
     from numpy._core._multiarray_umath import __cpu_features__ as _feat
 except ImportError:                      # numpy < 2
@@ -39,7 +41,8 @@ print("RUNTIME " + _json.dumps({
     "numpy": _np.__version__, "matplotlib": _mpl.__version__,
     "blas": [{k: lib.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
              for lib in _tpc.threadpool_info() if lib.get("user_api") == "blas"],
-    "simd_enabled": sorted(k for k, v in _feat.items() if v)}))
+    "simd_enabled": sorted(k for k, v in _feat.items() if v),
+    "demo_errors": {name: repr(d.last_error) for name, d in _hw.REGISTRY.items() if d.last_error is not None}}))
 """
 
 
@@ -67,6 +70,10 @@ def run(path: Path, timeout: int) -> dict:
         text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
         line = next((ln for ln in text.splitlines() if ln.startswith("RUNTIME ")), None)
         runtime = json.loads(line[len("RUNTIME "):]) if line else None
+        if runtime and runtime["demo_errors"]:
+            name, message = next(iter(runtime["demo_errors"].items()))
+            error = {"cell": None, "ename": "DemoError", "evalue": f"demo {name} failed: {message}"[:500],
+                     "source_head": ""}
     return {"notebook": path.name, "ok": error is None, "seconds": round(seconds, 1),
             "error": error, "runtime": runtime}
 

@@ -112,8 +112,10 @@ def test_whole_process_memory_of_the_main_run():
 
 
 @pytest.mark.parametrize("T", [50, 100])
-def test_rnn_fails_and_lstm_solves_on_every_seed(T):
-    """The claim of notebook 07, section 7, on seeds 0, 1, 2 with the notebook's settings."""
+def test_lstm_solves_and_rnn_stays_near_the_baseline_on_every_seed(T):
+    """The claim of notebook 07, section 7, on seeds 0, 1, 2 with the notebook's settings (learning rate 0.01,
+    1000 iterations): the LSTM solves the task, the RNN ends above half the baseline. (Measured under several
+    BLAS code paths and numpy 1.24: the LSTM's final MSE stayed at about 0.01 or below, the RNN's above 0.15.)"""
     for seed in (0, 1, 2):
         lstm_run = adding.train("lstm", T, seed)
         rnn_run = adding.train("rnn", T, seed)
@@ -151,8 +153,11 @@ def test_rnn_setback_at_T8_is_in_the_weights_not_batch_noise():
     """Notebook 07, section 8: the RNN's loss curve at T = 8 climbs back up around iterations 70-95.
 
     The written-out loop reproduces the demo's run exactly; the loss on a fixed held-out set jumps too
-    (so the weights got worse, it is not one unlucky batch) and recovers; with learning rate 0.003
-    instead of 0.01 the same run has no such jump (its held-out loss never climbs 0.1 above its best).
+    (so the weights got worse, it is not one unlucky batch) and comes back down by iteration 100; with
+    learning rate 0.003 instead of 0.01 the same run has no such jump (its held-out loss never climbs 0.1
+    above its best). Tolerances: the run is the same on every machine up to about iteration 60; after the
+    jump the trajectories of different BLAS code paths part (held-out loss 0.02 to 0.09 between iterations
+    90 and 120), so "recovered" is the mean over iterations 100-120.
     """
     T, seed = 8, helpers.SEED
     reference = adding.train("rnn", T, seed, max_iterations=120, stop_when_solved=False)
@@ -160,7 +165,7 @@ def test_rnn_setback_at_T8_is_in_the_weights_not_batch_noise():
     np.testing.assert_allclose(batch_losses, reference["losses"], rtol=1e-5)   # the same run as the demo's
     assert held_out[55:65].max() < 0.05                       # before: well below the baseline
     assert held_out[65:80].max() > 0.2                        # the jump, on held-out data
-    assert held_out[90:120].max() < 0.05                      # recovered
+    assert held_out[100:120].mean() < 0.05                    # recovered
     _, held_out_slow = _rnn_run_with_held_out_loss(T, seed, 0.003, 120)
 
     def largest_rise(losses):                                 # how far the held-out loss climbs above its best so far
@@ -199,12 +204,14 @@ def test_identity_initialised_rnn_still_fails_at_T100():
 
 
 def test_sequence_length_demo_claims():
-    """Notebook 07, section 8 (demo budget: 400 iterations): at T = 8 both solve, the RNN needing more than
-    twice the LSTM's iterations; at T = 16 the RNN learns part of the task; at T = 24 it stays at the baseline;
-    the LSTM solves all three."""
+    """Notebook 07, section 8 (demo budget: 400 iterations): at T = 8 both learn the task, the RNN more slowly;
+    at T = 16 the RNN does not reach the threshold; at T = 24 it stays near the baseline; the LSTM solves all
+    three. (How far the RNN gets at T = 16 is not checked: across BLAS code paths and tiny perturbations of
+    its initial weights its final MSE ranged from 0.04 to above the baseline.)"""
     runs = {(model, T): adding.train(model, T, helpers.SEED, max_iterations=400)
             for T in (8, 16, 24) for model in ("rnn", "lstm")}
     assert all(runs["lstm", T]["solved"] for T in (8, 16, 24))
-    assert runs["rnn", 8]["solved"] and runs["rnn", 8]["iterations_to_solve"] > 2 * runs["lstm", 8]["iterations_to_solve"]
-    assert not runs["rnn", 16]["solved"] and 0.03 < runs["rnn", 16]["final_mse"] < 0.5 * adding.BASELINE_MSE
-    assert not runs["rnn", 24]["solved"] and runs["rnn", 24]["final_mse"] > 0.9 * adding.BASELINE_MSE
+    assert runs["rnn", 8]["final_mse"] < adding.BASELINE_MSE / 4
+    assert not runs["rnn", 8]["solved"] or runs["rnn", 8]["iterations_to_solve"] > runs["lstm", 8]["iterations_to_solve"]
+    assert not runs["rnn", 16]["solved"]
+    assert runs["rnn", 24]["final_mse"] > adding.BASELINE_MSE / 2

@@ -131,3 +131,43 @@ def test_jacobian_product_matches_finite_difference_jacobian(notebook_code, acti
     gamma = {"tanh": 1.0, "sigmoid": 0.25, "linear": 1.0}[activation]
     sigma = np.linalg.norm(s * ns["W_0"], 2)
     assert np.linalg.norm(product, 2) <= (gamma * sigma) ** d * (1 + 1e-12)
+
+
+# -- the numbers of section 1's last check follow from float64's grid, not from one machine's digits ---------
+
+@pytest.mark.parametrize("steps, smallest_error", [(10, 1e-5), (15, 0.1)])
+def test_central_differences_cannot_resolve_the_sigmoid_product(notebook_code, steps, smallest_error):
+    """Both nudged outputs lie in [0.5, 1), so central differences return a whole multiple of 2^-53 / (2 eps).
+
+    However the machine rounds, the error is at least the distance from the product to the nearest such
+    multiple: the notebook's lower bounds hold on every machine.
+    """
+    ns = notebook_code
+    x = np.tile(0.5 * helpers.make_rng().normal(size=5), 3)[:steps]     # section 1's inputs (first draw of make_rng())
+    a, h = ns["scalar_rnn"](0.9, x, 0.2, "sigmoid")
+    product = abs(ns["backward_product"](0.9, a, "sigmoid")[-1])
+    assert 0.5 <= h[-1] < 1
+    step = 2.0 ** -53 / 2e-6
+    nearest = [k * step for k in (math.floor(product / step), math.ceil(product / step))]
+    assert min(abs(product - n) / (product + n) for n in nearest) > smallest_error
+
+
+# -- section 6: saturated, and still exploding (not an accident of the notebook's seed) -----------------------
+
+@pytest.mark.parametrize("seed", [helpers.SEED + 9, 1, 2, 3])
+def test_many_saturated_tanh_units_with_a_large_gain_explode(seed):
+    H, s, T = 64, 3.0, 1000
+    rng = helpers.make_rng(seed)
+    W = s * rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, H))
+    h = rng.uniform(-1.0, 1.0, size=H)
+    product, norms, busy, slopes = np.eye(H), [], [], []
+    for t in range(1, T + 1):
+        h = np.tanh(W @ h)
+        product = ((1 - h ** 2)[:, None] * W) @ product
+        busy.append(np.abs(h).mean())
+        slopes.append((1 - h ** 2).mean())
+        if t % 100 == 0:
+            norms.append(np.linalg.norm(product, 2))
+    norms = np.array(norms)                                     # d = 100, 200, ..., 1000
+    assert norms[-1] > 1e30 and np.all(norms[1:] / norms[:-1] > 1e3)
+    assert 0.7 < np.mean(busy) < 0.9 and 0.2 < np.mean(slopes) < 0.4

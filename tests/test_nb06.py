@@ -2,9 +2,13 @@
 
 The skip RNN's forward and backward passes live in the notebook (the concept is taught there); this
 test takes that cell from the notebook and checks its gradients against central differences in
-float64, at sizes and skip lengths the notebook does not use.
+float64, at sizes and skip lengths the notebook does not use. The last test reruns section 5's
+tanh RNN with its inputs perturbed in their last bits (as another machine's rounding would) and
+checks that the notebook's bounds hold for every run, including at s = 3, where it is chaotic.
 """
 from __future__ import annotations
+
+import ast
 
 import numpy as np
 import pytest
@@ -146,3 +150,41 @@ def test_checks_accept_right_and_reject_wrong(capsys):
 def test_bad_input_names_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# -- section 5: what the last bits of the arithmetic change (another machine rounds differently) ------------
+
+@pytest.fixture(scope="module")
+def lag_profiles():
+    """The notebook's own code (setup, section 1, the skip RNN, and lag_profiles of section 5) in one namespace."""
+    cells = {c.get("id"): "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+             for c in load_notebook(NOTEBOOK)["cells"]}
+    namespace = {}
+    setup = "\n".join(line for line in cells["c-setup"].splitlines() if not line.lstrip().startswith("%"))
+    for cell_id, source in (("c-setup", setup), ("c-s1-code", cells["c-s1-code"]), ("c-s4-code", cells["c-s4-code"])):
+        exec(compile(source, f"{NOTEBOOK.name}:{cell_id}", "exec"), namespace)
+    # From section 5's cell only the definitions (its computation of every profile takes seconds).
+    tree = ast.parse(cells["c-s5-pre"])
+    tree.body = [node for node in tree.body if isinstance(node, ast.FunctionDef)
+                 or (isinstance(node, ast.Assign) and all(getattr(t, "id", "") in ("SCALES", "T_VALUES") for t in node.targets))]
+    namespace["K_SKIP"] = 10
+    exec(compile(tree, f"{NOTEBOOK.name}:c-s5-pre", "exec"), namespace)
+    return namespace
+
+
+def test_tanh_factors_of_section_5_whatever_the_last_bits(lag_profiles):
+    """At s = 3 the tanh RNN is chaotic: the factor per step moves with the last bits, within the notebook's bounds.
+
+    At s = 2.2 and 2.3 it is not, and the factor crosses 1 between them on every perturbed run.
+    """
+    ns = lag_profiles
+    noise = np.random.default_rng(0)
+    factors = []
+    for _ in range(8):
+        x = ns["x_all"] * (1 + 1e-15 * noise.normal(size=ns["x_all"].shape))
+        sizes, _ = ns["lag_profiles"]("tanh", "random", None, scales=np.array([2.2, 2.3, 3.0]), T_values=np.array([800]), x=x)
+        factors.append([ns["per_step_factor"](sizes[i, 0], 200, 600) for i in range(3)])
+    at_22, at_23, at_3 = np.array(factors).T
+    assert np.all(at_22 < 1.0) and np.all((1.0 < at_23) & (at_23 < 1.02))    # the crossing at s = 2.3, on every run
+    assert np.all((1.05 < at_3) & (at_3 < 1.3))                               # the notebook's bounds at s = 3
+    assert np.ptp(at_3) > 0.005                                               # ...which the last bits move (chaos)

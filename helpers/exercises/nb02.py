@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
+from ..rnn import check_params
 from ..validation import check_array, check_int
-from . import as_answer_array, verdict
+from . import as_answer_array, verdict, wrong_kind
 
 __all__ = ["check_jacobian", "check_truncated_bptt", "truncated_gradient_W_hh", "full_gradient_W_hh"]
 
@@ -21,14 +22,16 @@ def check_jacobian(answer, W_hh, a_t) -> bool:
     h_{t-1} where the pre-activation equals ``a_t`` (the Jacobian depends on
     h_{t-1} only through a_t). Row i of the Jacobian is d h_t[i] / d h_{t-1}.
     """
-    W_hh = check_array("W_hh", W_hh, ndim=2)
+    W_hh = check_array("W_hh", W_hh, ndim=2, kinds="iuf", nonempty=True, dtype=float)
     H = W_hh.shape[0]
     if W_hh.shape != (H, H):
         raise ValueError(f"W_hh must be square, got shape {W_hh.shape}")
-    a_t = check_array("a_t", a_t, shape=(H,))
+    a_t = check_array("a_t", a_t, shape=(H,), kinds="iuf", dtype=float)
     answer, problem = as_answer_array(answer, (H, H), "The Jacobian")
     if answer is None:
         return verdict(False, problem)
+    if not np.all(np.isfinite(answer)):
+        return verdict(False, wrong_kind(answer, f"an array of finite numbers of shape {(H, H)}", shape=(H, H)))
     h_prev = np.zeros(H)                       # at h_{t-1} = 0 the pre-activation is c = a_t
     expected = np.array([numerical_gradient(lambda i=i: float(np.tanh(a_t + W_hh @ h_prev)[i]), h_prev)
                          for i in range(H)])
@@ -58,12 +61,19 @@ def _truncated_loss(params: dict, x: np.ndarray, target: np.ndarray, h0: np.ndar
     return total
 
 
+def _check_problem(params: dict, x, target, h0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x (T, D), target (T, O), h0 (H,) checked against the shapes of ``params`` (an RNN's, as in notebook 2)."""
+    D, H, O = check_params(params)
+    x = check_array("x", x, shape=(None, D), kinds="iuf", nonempty=True)
+    target = check_array("target", target, shape=(len(x), O), kinds="iuf")
+    h0 = check_array("h0", h0, shape=(H,), kinds="iuf").astype(np.float64)
+    return x, target, h0
+
+
 def full_gradient_W_hh(params: dict, x, target, h0) -> np.ndarray:
     """dL/dW_hh of the whole sequence (full BPTT), by central differences. Shapes as in notebook 2."""
-    x = check_array("x", x, ndim=2)
-    target = check_array("target", target, ndim=2)
+    x, target, h0 = _check_problem(params, x, target, h0)
     params = {name: np.array(value, dtype=np.float64) for name, value in params.items()}
-    h0 = np.asarray(h0, dtype=np.float64)
     return numerical_gradient(lambda: _truncated_loss(params, x, target, h0, len(x), [h0]), params["W_hh"])
 
 
@@ -75,10 +85,9 @@ def truncated_gradient_W_hh(params: dict, x, target, h0, k: int) -> np.ndarray:
     Shapes as in notebook 2: x (T, D), target (T, O), h0 (H,).
     """
     k = check_int("k", k, minimum=1)
-    x = check_array("x", x, ndim=2)
-    target = check_array("target", target, ndim=2)
+    x, target, h0 = _check_problem(params, x, target, h0)
     params = {name: np.array(value, dtype=np.float64) for name, value in params.items()}
-    starts, h = [], np.asarray(h0, dtype=np.float64)
+    starts, h = [], h0
     for t in range(len(x)):                       # forward straight through, recording chunk starts
         if t % k == 0:
             starts.append(h.copy())
@@ -92,6 +101,9 @@ def check_truncated_bptt(answer, params: dict, x, target, h0, k: int = 3) -> boo
     answer, problem = as_answer_array(answer, expected.shape, "dL/dW_hh")
     if answer is None:
         return verdict(False, problem)
+    if not np.all(np.isfinite(answer)):
+        return verdict(False, wrong_kind(answer, f"an array of finite numbers of shape {expected.shape}",
+                                         shape=expected.shape))
     ok = relative_error(answer, expected) < 1e-6
     gap = relative_error(expected, full_gradient_W_hh(params, x, target, h0)) if ok else float("nan")
     return verdict(ok, "Start each chunk's forward pass from the previous chunk's last state, call backward "

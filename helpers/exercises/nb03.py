@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import close_enough, same_whole_number, verdict
+from . import close_enough, same_whole_number, verdict, wrong_kind
 from ..validation import check_float, check_int
 
 __all__ = ["max_sigmoid_derivative", "max_sigmoid_weight", "lag_below_threshold", "peak_power",
@@ -62,9 +62,10 @@ def check_max_sigmoid_weight(answer) -> bool:
     if answer is None:
         return verdict(False, "Replace None with your number.")
     expected = max_sigmoid_weight()
-    return verdict(close_enough(answer, expected, rtol=1e-3),
-                   "Each factor is w * sigma'(a_t), and sigma'(a_t) is at most gamma = max sigma'. "
-                   "For which |w| is |w| * gamma < 1?",
+    ok = close_enough(answer, expected, rtol=1e-3)
+    return verdict(ok, "" if ok else wrong_kind(answer, "a number (3 significant digits are enough)")
+                   or "Each factor is w * sigma'(a_t), and sigma'(a_t) is at most gamma = max sigma'. "
+                      "For which |w| is |w| * gamma < 1?",
                    success=f"Correct: |w| < 1/gamma = {expected:g}.")
 
 
@@ -74,8 +75,9 @@ def check_lag_below_threshold(answer, factor: float = 0.8, threshold: float = 1e
         return verdict(False, "Replace None with your whole number d.")
     expected = lag_below_threshold(factor, threshold)
     ok = same_whole_number(answer, expected)
-    hint = (f"You need the smallest whole d with {factor:g}^d < {threshold:g}: solve d > log({threshold:g}) / log({factor:g}), "
-            "then round up (and check the value one below).")
+    hint = ("" if ok else wrong_kind(answer, "a whole number (the lag d)", whole=True)) or (
+        f"You need the smallest whole d with {factor:g}^d < {threshold:g}: solve d > log({threshold:g}) / log({factor:g}), "
+        "then round up (and check the value one below).")
     return verdict(ok, hint, success=f"Correct: {factor:g}^{expected} = {factor ** expected:.3g} < {threshold:g}, "
                                      f"while {factor:g}^{expected - 1} = {factor ** (expected - 1):.3g}.")
 
@@ -86,6 +88,7 @@ def check_peak_power(answer, diagonal: float = 0.92, off_diagonal: float = 10.0)
         return verdict(False, "Replace None with your whole number k.")
     expected = peak_power(diagonal, off_diagonal)
     ok = same_whole_number(answer, expected)
-    hint = (f"The top-right entry of W^k is k * {off_diagonal:g} * {diagonal:g}^(k-1), and it dominates the norm. "
-            "Where does k * c^(k-1) stop growing? Compare it at k and k + 1.")
+    hint = ("" if ok else wrong_kind(answer, "a whole number (the power k)", whole=True)) or (
+        f"The top-right entry of W^k is k * {off_diagonal:g} * {diagonal:g}^(k-1), and it dominates the norm. "
+        "Where does k * c^(k-1) stop growing? Compare it at k and k + 1.")
     return verdict(ok, hint, success=f"Correct: ||W^k|| peaks at k = {expected}.")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import close_enough, verdict
+from . import close_enough, verdict, wrong_kind
 from ..cliff import cliff_loss
 from ..gradcheck import numerical_gradient
-from ..validation import check_float
+from ..validation import check_float, describe
 
 __all__ = ["overflow_lag", "cliff_gradient_numeric", "check_overflow_lag", "check_cliff_gradient"]
 
@@ -40,7 +40,8 @@ def check_overflow_lag(answer, w: float = 1.5) -> bool:
         return verdict(False, "Replace None with an integer: the smallest d for which w**d is inf.")
     expected = overflow_lag(w)
     ok = close_enough(answer, expected, rtol=0.0, atol=0.0)
-    return verdict(ok, f"Solve w**d > 1.797e308 for d (take logarithms), then round up. You gave {answer!r}.")
+    return verdict(ok, ("" if ok else wrong_kind(answer, "a whole number (the lag d)", whole=True))
+                   or f"Solve w**d > 1.797e308 for d (take logarithms), then round up. You gave {describe(answer)}.")
 
 
 def check_cliff_gradient(answer, w: float = 2.0, b: float = -1.0) -> bool:
@@ -49,5 +50,6 @@ def check_cliff_gradient(answer, w: float = 2.0, b: float = -1.0) -> bool:
         return verdict(False, "Replace None with a pair (dL/dw, dL/db).")
     expected = cliff_gradient_numeric(w, b)
     ok = close_enough(answer, expected, rtol=1e-5, atol=1e-10)
-    return verdict(ok, "Check the backward recursion e_{t-1} = e_t * w * sigma'(x_{t-1}) and that both sums run over "
+    return verdict(ok, ("" if ok else wrong_kind(answer, "a pair of numbers (dL/dw, dL/db)", shape=(2,)))
+                   or "Check the backward recursion e_{t-1} = e_t * w * sigma'(x_{t-1}) and that both sums run over "
                        "all 50 steps (w and b are shared by every step).")

@@ -12,7 +12,7 @@ from collections import deque
 
 import numpy as np
 
-from . import close_enough, verdict
+from . import close_enough, verdict, wrong_kind
 from ..validation import check_float, check_int
 
 __all__ = ["max_irnn_scale", "skip_param_count", "shortest_path", "zero_lags",
@@ -82,27 +82,31 @@ def zero_lags(T: int = 200, K: int = 20) -> int:
 def check_max_irnn_scale(answer, d: int = 500, limit: float = 1e6) -> bool:
     """Exercise 1: the largest s for which s**d stays at most ``limit``."""
     expected = max_irnn_scale(d, limit)
-    return verdict(answer is not None and close_enough(answer, expected, rtol=1e-4),
-                   f"Solve s**{d} = {limit:g} for s: take logarithms (or the {d}-th root).")
+    ok = close_enough(answer, expected, rtol=1e-4)
+    return verdict(ok, ("" if ok else wrong_kind(answer, "a number (4 significant digits are enough)"))
+                   or f"Solve s**{d} = {limit:g} for s: take logarithms (or the {d}-th root).")
 
 
 def check_skip_param_count(answer, n_hidden: int = 64, n_in: int = 10, n_out: int = 5, n_skips: int = 2) -> bool:
     """Exercise 2: the number of parameters of an RNN with ``n_skips`` skip matrices."""
     expected = skip_param_count(n_hidden, n_in, n_out, n_skips)
-    return verdict(answer is not None and close_enough(answer, expected, rtol=0, atol=0.5),
-                   "Add up the sizes of W_xh (H x D), W_hh (H x H), b_h (H), W_hy (O x H), b_y (O) "
+    ok = close_enough(answer, expected, rtol=0, atol=0.5)
+    return verdict(ok, ("" if ok else wrong_kind(answer, "a whole number (a count of parameters)", whole=True))
+                   or "Add up the sizes of W_xh (H x D), W_hh (H x H), b_h (H), W_hy (O x H), b_y (O) "
                    "and one H x H matrix per skip.")
 
 
 def check_shortest_path(answer, d: int = 37, k: int = 10) -> bool:
     """Exercise 3: the fewest factors on a path of 1-steps and k-steps covering d steps."""
     expected = shortest_path(d, k)
-    return verdict(answer is not None and close_enough(answer, expected, rtol=0, atol=0.5),
-                   f"Use as many {k}-steps as fit into {d}, then single steps for the rest.")
+    ok = close_enough(answer, expected, rtol=0, atol=0.5)
+    return verdict(ok, ("" if ok else wrong_kind(answer, "a whole number (a count of factors)", whole=True))
+                   or f"Use as many {k}-steps as fit into {d}, then single steps for the rest.")
 
 
 def check_zero_lags(answer, T: int = 200, K: int = 20) -> bool:
     """Exercise 4: how many of the lags 1..T carry exactly zero error under truncation to K steps."""
     expected = zero_lags(T, K)
-    return verdict(answer is not None and close_enough(answer, expected, rtol=0, atol=0.5),
-                   f"Which lags d does a backward pass over the last {K} steps never reach?")
+    ok = close_enough(answer, expected, rtol=0, atol=0.5)
+    return verdict(ok, ("" if ok else wrong_kind(answer, "a whole number (a count of lags)", whole=True))
+                   or f"Which lags d does a backward pass over the last {K} steps never reach?")
