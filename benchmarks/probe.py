@@ -103,7 +103,7 @@ def probe(n_changes=10, single_ms=50.0, multi_ms=150.0, retrain_ms=1000.0):
     import statistics
     import time
     import traceback
-    from helpers import widgets as hw
+    from helpers import demo as hw
 
     rows = []
     for name, demo in list(hw.REGISTRY.items()):

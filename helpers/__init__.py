@@ -11,20 +11,27 @@ validation  ValueError checks that name the argument and what it accepts
 seeding     ``make_rng``: the series' seeded random generator
 gradcheck   central-difference gradients and relative error (float64)
 style       ``use_style``, ``COLORS``, ``figure``, log-axis helpers
-widgets     ``slider``, ``choice``, ``Demo`` and ``exercise`` (tests at slider extremes)
+controls    ``slider`` and ``choice``: controls labelled with their symbol
+demo        ``Demo``: an interactive figure that shows its errors and registers itself
+rendering   a demo's frame as PNG (frozen layout, opt-in blitting)
+demo_testing  ``exercise_all``: every demo at the corners of its controls (tests, benchmark)
+progress    ``progress_bar`` for loops longer than a second
 clipping    ``clip_by_norm`` (written out in notebook 05)
 rnn         the Elman RNN, forward and BPTT, batched (written out in notebook 02)
 lstm        the LSTM, forward and BPTT, batched (written out in notebook 07)
 cliff       the single-unit cliff of Pascanu et al. and the runs notebooks 04-05 share
 adding      the adding problem and the training loop of notebook 07
-blas        ``one_blas_thread``: small matrix products on one BLAS thread (measured faster)
+blas        ``one_blas_thread``: small matrix products on one BLAS thread (threadpoolctl)
 exercises   check functions for each notebook's exercises (``exercises.nb03`` ...)
 """
 from .validation import check_array, check_choice, check_float, check_int
 from .seeding import SEED, make_rng
 from .gradcheck import check_gradients, numerical_gradient, relative_error
 from .style import COLORS, figure, log_axis, nonfinite_note, plot_magnitudes, reference_line, use_style
-from .widgets import Demo, choice, exercise, exercise_all, progress_bar, slider
+from .controls import choice, slider
+from .demo import Demo
+from .demo_testing import exercise, exercise_all
+from .progress import progress_bar
 
 __all__ = [
     "check_array", "check_choice", "check_float", "check_int",

@@ -32,7 +32,7 @@ NOTEBOOKS = ROOT / "notebooks"
 # frame failed (a Demo shows its error under the figure instead of raising, so Run All goes on).
 PROBE = r"""
 import json as _json, numpy as _np, matplotlib as _mpl, threadpoolctl as _tpc
-from helpers import widgets as _hw
+from helpers import demo as _hw, demo_testing as _hwt
 try:
     from numpy._core._multiarray_umath import __cpu_features__ as _feat
 except ImportError:                      # numpy < 2

@@ -8,7 +8,7 @@ import pytest
 import ipywidgets as widgets
 
 import helpers
-from helpers import widgets as hw
+from helpers import demo_testing, rendering
 
 
 # -- numerical gradients ------------------------------------------------------------------
@@ -159,8 +159,8 @@ def test_slider_kinds_labels_and_readout():
     assert isinstance(f, widgets.FloatSlider) and f.step == 0.1
     lg = helpers.slider("lr", 1e-4, 1.0, log=True, continuous_update=False)
     assert isinstance(lg, widgets.FloatLogSlider) and not lg.continuous_update
-    assert hw.control_extremes(lg) == pytest.approx([1e-4, 1.0])
-    assert hw.control_extremes(s) == [1, 200]
+    assert demo_testing.control_extremes(lg) == pytest.approx([1e-4, 1.0])
+    assert demo_testing.control_extremes(s) == [1, 200]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -175,7 +175,7 @@ def test_slider_validation(args, message):
 
 def test_choice_validation():
     c = helpers.choice("f", ["tanh", "sigmoid"])
-    assert hw.control_extremes(c) == ["tanh", "sigmoid"]
+    assert demo_testing.control_extremes(c) == ["tanh", "sigmoid"]
     with pytest.raises(ValueError, match="value must be one of"):
         helpers.choice("f", ["tanh", "sigmoid"], value="relu")
 
@@ -307,7 +307,7 @@ def _decoded(png):
 
 def _full_redraw_pixels(demo):
     """The same state drawn the ordinary way: nothing animated, one canvas.draw."""
-    animated = [a for _, a in hw._animated_artists(demo.fig)]
+    animated = [a for _, a in rendering.animated_artists(demo.fig)]
     for a in animated:
         a.set_animated(False)
     demo.fig.canvas.draw()
@@ -342,7 +342,7 @@ def test_blitting_is_used_and_static_changes_redraw_the_background():
     assert b.full_draws == full + 1
     assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
     demo.call(w=1.1)
-    hw.full_redraw(demo.fig)                          # asked for explicitly
+    rendering.full_redraw(demo.fig)                          # asked for explicitly
     demo.call(w=1.2)
     assert b.full_draws == full + 3                   # +1 after the reference draw, +1 requested
 
@@ -360,7 +360,7 @@ def test_full_redraw_request_shows_changes_matplotlib_did_not_see():
     demo.call(w=0.8)                  # a fresh background (the reference draw reset it), then again unseen:
     static_text.set_text("after again")
     demo.fig.stale = False
-    hw.full_redraw(demo.fig)          # what update calls in that case
+    rendering.full_redraw(demo.fig)          # what update calls in that case
     full = demo._blitter.full_draws
     _, png = demo.call(w=0.9)
     assert demo._blitter.full_draws == full + 1
@@ -380,7 +380,7 @@ def test_render_png_and_static_fallback_include_animated_artists():
     demo.controls["w"].value = 1.9                    # through the widget, as a student moves it
     blitted = _decoded(demo.image.value)
     assert np.array_equal(blitted, _full_redraw_pixels(demo))
-    assert np.array_equal(_decoded(hw.render_png(demo.fig)), blitted)
+    assert np.array_equal(_decoded(rendering.render_png(demo.fig)), blitted)
     import base64
     bundle = demo._repr_mimebundle_()
     assert np.array_equal(_decoded(base64.b64decode(bundle["image/png"])), blitted)

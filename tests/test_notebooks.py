@@ -114,15 +114,15 @@ def test_template_sections(path):
 
 SNAPSHOT_CELL = """
 import hashlib as _hashlib, json as _json, numpy as _np
-from helpers import widgets as _hw
+from helpers import demo as _hw, demo_testing as _hwt
 try:
     _state_frames
 except NameError:
     _state_frames = {}
 
 def _state_settings(demo):
-    lows = {k: _hw.control_extremes(w)[0] for k, w in demo.controls.items()}
-    highs = {k: _hw.control_extremes(w)[-1] for k, w in demo.controls.items()}
+    lows = {k: _hwt.control_extremes(w)[0] for k, w in demo.controls.items()}
+    highs = {k: _hwt.control_extremes(w)[-1] for k, w in demo.controls.items()}
     return [lows, highs]
 
 def _state_frame(demo, values):
@@ -155,7 +155,7 @@ for _name, _kept in _state_frames.items():
                 "note_after_demo_cell": _note0, "note_at_end": _note1,
                 "png_after_demo_cell": _b64.b64encode(_png0).decode(), "png_at_end": _b64.b64encode(_png1).decode()})
     _demo.call()
-_results = _hw.exercise_all() if _hw.REGISTRY else {}
+_results = _hwt.exercise_all() if _hw.REGISTRY else {}
 print("DEMO-RESULTS " + _json.dumps({
     "state": _mismatch,
     "corners": {name: {"calls": len(r), "notes": sorted({x["note"] for x in r if x["note"]})[:3],

@@ -1,0 +1,165 @@
+"""``Demo``: an interactive figure (controls, one persistent figure, a readout line, an error line).
+
+Why not ``ipywidgets.interact``?
+
+* ``interact`` builds a new figure on every move, and making and laying out a
+  figure costs more than a slider frame may take. A :class:`Demo` keeps one
+  figure; the notebook's ``update`` function moves its artists.
+* ipywidgets swallows exceptions raised inside callbacks, so a broken slider
+  still passes nbval. A :class:`Demo` shows the error in red under the figure,
+  and registers itself in :data:`REGISTRY` so that the tests can call it at
+  every slider corner (:mod:`helpers.demo_testing`).
+
+Typical use in a notebook::
+
+    fig, ax = helpers.figure()
+    line, = ax.plot([], [])
+    def show_product(w, d):
+        ...                       # compute
+        line.set_data(x, y)       # move artists captured above; axes limits stay fixed
+        return ""                 # or a sentence shown under the plot
+    helpers.Demo(show_product, fig,
+                 w=helpers.slider("w", 0.1, 5.0, 0.1, value=1.5),
+                 d=helpers.slider("d", 1, 100, value=30))
+
+``update`` must draw only into artists it captured when the demo was made,
+never through a global (``ax``) that a later cell may rebind: the lecture view
+runs every cell before anyone moves a slider.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import time
+import traceback
+from typing import Callable
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from .rendering import Blitter, animated_artists, render_png
+from .validation import check_float
+
+__all__ = ["Demo", "REGISTRY"]
+
+#: Every Demo made in this Python process, by name (a re-run cell replaces its entry).
+REGISTRY: dict[str, "Demo"] = {}
+
+
+class Demo:
+    """An interactive figure: controls, one persistent figure, a readout line, an error line.
+
+    Parameters
+    ----------
+    update : plain function ``update(**values) -> str | None``. It receives one
+        keyword per control, updates the artists of ``fig`` (it must not make a
+        new figure), and may return a sentence shown under the plot, e.g. to
+        explain inf or NaN. Keep it callable without widgets: the tests call it
+        directly at the slider extremes.
+    fig : the figure ``update`` draws into, made with :func:`helpers.figure`.
+    scale : pixels per CSS pixel of the PNG (2 = sharp on retina screens and projectors).
+    freeze_layout : after the first frame, keep the axes where the layout put
+        them instead of re-running the layout on every frame (the layout is a
+        large part of a frame's cost). Set ``False`` if ``update`` changes
+        labels' sizes a lot.
+    **controls : ``name=widget`` for each argument of ``update``.
+
+    Blitting (opt-in, for speed): mark the artists that ``update`` changes with
+    ``artist.set_animated(True)`` once, when the figure is made (lines, texts,
+    ``ax.title``, a legend whose entries change). With the layout frozen, the
+    Demo then draws the static rest (axes, ticks, grid, images, static texts)
+    once, keeps it as a background, and each frame restores it and draws only
+    the animated artists on top: a frame costs a fraction of a full draw.
+    Animated artists are drawn after all static ones (by zorder among
+    themselves), so also mark a static text or marker that a moving artist
+    may cross and that must stay on top of it (the axis lines are handled here).
+    A change to a non-animated artist (axis limits, a plain text, a new legend)
+    marks the figure stale and makes that frame a full redraw automatically;
+    ``update`` may also call :func:`full_redraw` (``helpers.rendering.full_redraw(fig)``)
+    to force one. Every frame is a complete picture.
+    """
+
+    def __init__(self, update: Callable[..., str | None], fig, *, name: str | None = None,
+                 scale: float = 2.0, freeze_layout: bool = True, **controls):
+        if not callable(update):
+            raise ValueError(f"update must be a function, got {type(update).__name__}")
+        if not controls:
+            raise ValueError("controls must name at least one widget, e.g. w=helpers.slider('w', 0.1, 5)")
+        self.update, self.fig, self.controls, self.scale = update, fig, controls, scale
+        self.name = name or update.__name__
+        scale = check_float("scale", scale, minimum=0.5, maximum=4.0)
+        width_px = int(round(fig.get_figwidth() * 100))
+        fig.set_dpi(100 * scale)
+        FigureCanvasAgg(fig)  # attaches itself as fig.canvas
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px", height="auto"))
+        self.note = widgets.HTML(layout=widgets.Layout(width=f"{max(width_px, 400)}px"))
+        self.error = widgets.HTML()
+        self.timings_ms: list[float] = []
+        self.last_error: BaseException | None = None
+        self._blitter = Blitter(fig)
+        self._layout_frozen = False
+        for w in controls.values():
+            w.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.VBox(list(controls.values())), self.image, self.note, self.error])
+        self.widget.add_class("rnn-demo")
+        REGISTRY[self.name] = self
+        self.refresh()
+        if freeze_layout:
+            fig.set_layout_engine("none")
+            self._layout_frozen = True
+
+    # -- plain calls (tests, benchmarks) -------------------------------------------------
+    def values(self) -> dict:
+        """Current value of every control, ``{name: value}``."""
+        return {k: w.value for k, w in self.controls.items()}
+
+    def call(self, **values) -> tuple[str, bytes]:
+        """Run ``update`` with the current values overridden by ``values``; return (note, png).
+
+        Exceptions propagate (this is what the tests use).
+        """
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"values must name controls of {self.name} ({sorted(self.controls)}), got {sorted(unknown)}")
+        args = {**self.values(), **values}
+        note = self.update(**args) or ""
+        if not isinstance(note, str):
+            raise TypeError(f"{self.name} must return a sentence (str) or None, got {type(note).__name__}")
+        return note, self._render()
+
+    def _render(self) -> bytes:
+        """The frame's PNG: a full draw, or a blit when some artists are animated and the layout is frozen."""
+        if self._blitter is not None and self._layout_frozen and animated_artists(self.fig):
+            return self._blitter.render()
+        return render_png(self.fig)
+
+    # -- widget side -------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw for the controls' current values, showing any error in red."""
+        start = time.perf_counter()
+        try:
+            note, png = self.call()
+        except Exception as exc:  # shown, never swallowed
+            self.last_error = exc
+            self.error.value = ("<pre style='color:#b00020;white-space:pre-wrap'>This demo failed: "
+                                + html.escape("".join(traceback.format_exception_only(type(exc), exc)))
+                                + "</pre>")
+            return
+        self.last_error = None
+        self.image.value = png
+        self.note.value = f"<div style='font-size:1.1em'>{html.escape(note)}</div>" if note else ""
+        self.error.value = ""
+        self.timings_ms.append(1000 * (time.perf_counter() - start))
+
+    def _on_change(self, change) -> None:
+        self.refresh()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data = dict(data or {})
+        # Static fallback (rendered copies, nbconvert to Markdown): the first frame as a picture.
+        if self.image.value:
+            data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        data["text/plain"] = f"Interactive demo '{self.name}': run the notebook to move its sliders."
+        return data
