@@ -139,7 +139,7 @@ def test_checks_accept_right_and_reject_wrong(capsys):
     assert nb06.check_zero_lags(180)
     assert not nb06.check_zero_lags(20)
     out = capsys.readouterr().out
-    assert "Correct." in out and "Not yet." in out
+    assert "Correct" in out and "Not yet." in out
 
 
 @pytest.mark.parametrize("call, message", [

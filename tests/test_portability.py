@@ -20,7 +20,6 @@ import re
 import subprocess
 import sys
 import venv
-from pathlib import Path
 
 import pytest
 

@@ -1,17 +1,21 @@
-"""Check functions for the exercises of notebook 1 (feedforward vs recurrent networks)."""
+"""Check functions for the exercises of notebook 1 (feedforward vs recurrent networks).
+
+Each check prints a one-line verdict and returns True or False; the rule
+for what is accepted is :func:`helpers.exercises.check_number`.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from ..seeding import make_rng
 from ..validation import check_int
-from . import as_answer_array, verdict, wrong_kind
+from . import check_number, format_number, read_answer, verdict
 
-__all__ = ["check_break_even", "check_shift_register"]
+__all__ = ["break_even", "check_break_even", "check_shift_register"]
 
 
 def _window_count(n: int, D: int, H: int, O: int) -> int:
-    """Parameters of a one-hidden-layer network over a window of n inputs of size D."""
+    """Parameters of a one-hidden-layer network over a window of n inputs of size D (exact, any size of n)."""
     return H * n * D + H + O * H + O
 
 
@@ -20,53 +24,66 @@ def _rnn_count(D: int, H: int, O: int) -> int:
     return H * D + H * H + H + O * H + O
 
 
-def check_break_even(answer, D: int = 8, H: int = 100, O: int = 1) -> bool:
-    """Is ``answer`` the smallest window length n with more parameters than the RNN?
+def break_even(D: int = 8, H: int = 100, O: int = 1) -> int:
+    """The smallest window length n whose window network has more parameters than the RNN.
 
-    Counts both networks' parameters for n = 1, 2, ... until the window network's
-    count exceeds the RNN's (no closed formula used).
+    The counts differ only in H n D against H D + H^2, so the window network
+    has more when n D > D + H: the smallest such whole n is (D + H) // D + 1.
     """
     D = check_int("D", D, minimum=1)
     H = check_int("H", H, minimum=1)
+    check_int("O", O, minimum=1)
+    return (D + H) // D + 1
+
+
+def check_break_even(answer, D: int = 8, H: int = 100, O: int = 1) -> bool:
+    """Exercise 1: is ``answer`` (a whole number) the smallest window length n with more parameters than the RNN?"""
+    n = break_even(D, H, O)
     O = check_int("O", O, minimum=1)
-    n = 1
-    while _window_count(n, D, H, O) <= _rnn_count(D, H, O):
-        n += 1
-    if answer is None:
-        return verdict(False, "Replace None with a whole number.")
-    try:
-        ok = float(answer) == n
-    except Exception:                  # not a number at all (a list, a dict, 10**400, ...): wrong, not a crash
-        ok = False
-    hint = "" if ok else wrong_kind(answer, "a whole number (the window length n)", whole=True)
-    if not ok and not hint:
-        hint = (f"With n = {answer} the window network has {_window_count(int(answer), D, H, O)} parameters "
-                f"and the RNN {_rnn_count(D, H, O)}." if int(answer) >= 1 else "Compare H n D with H D + H^2.")
-    return verdict(ok, hint, success=f"Correct: at n = {n} the window network has {_window_count(n, D, H, O):,} "
-                                     f"parameters, more than the RNN's {_rnn_count(D, H, O):,} "
-                                     f"(at n = {n - 1} it has {_window_count(n - 1, D, H, O):,}).")
+
+    def hint(m: int) -> str:
+        if m < 1:
+            return f"n is a window length: 1, 2, 3, ... (you gave {format_number(m)})."
+        window, rnn = _window_count(m, D, H, O), _rnn_count(D, H, O)
+        if window <= rnn:
+            return (f"At n = {format_number(m)} the window network has {format_number(window)} parameters, "
+                    f"not more than the RNN's {format_number(rnn)}: n must be larger.")
+        return (f"At n = {format_number(m)} the window network has {format_number(window)} parameters, more than "
+                f"the RNN's {format_number(rnn)}, but so does a smaller window: find the smallest n.")
+
+    return check_number(answer, n, whole=True, what="the window length n", hint=hint,
+                        success=f"Correct: at n = {n} the window network has {_window_count(n, D, H, O):,} "
+                                f"parameters, more than the RNN's {_rnn_count(D, H, O):,} "
+                                f"(at n = {n - 1} it has {_window_count(n - 1, D, H, O):,}).")
 
 
 def check_shift_register(W_xh, W_hh, k: int = 8, n_sequences: int = 5, T: int = 20) -> bool:
-    """Does the linear RNN h_t = W_xh x_t + W_hh h_{t-1} (h_0 = 0) put x_{t-j} in unit j?
+    """Exercise 2: does the linear RNN h_t = W_xh x_t + W_hh h_{t-1} (h_0 = 0) put x_{t-j} in unit j?
 
     Runs the RNN on ``n_sequences`` random scalar sequences of length ``T`` and
-    checks that unit j of h_t equals x_{t-j} for every j <= k and every t > j.
+    checks that unit j of h_t equals x_{t-j}, to a relative 1e-9 (rounding
+    error), for every j <= k and every t > j. The arrays are read by
+    :func:`helpers.exercises.read_answer`: numbers (no bools or strings) of
+    shapes (k+1, 1) and (k+1, k+1).
     """
     k = check_int("k", k, minimum=0)
     n_sequences = check_int("n_sequences", n_sequences, minimum=1)
     T = check_int("T", T, minimum=k + 2)
     if W_xh is None or W_hh is None:
         return verdict(False, "Replace None with your two arrays.")
+    arrays = {}
     for name, answer, shape in (("W_xh", W_xh, (k + 1, 1)), ("W_hh", W_hh, (k + 1, k + 1))):
-        arr, problem = as_answer_array(answer, shape, name)
-        if arr is None and "has shape" not in problem:     # not an array of numbers at all
-            return verdict(False, problem)
-    W_xh = np.asarray(W_xh, dtype=float)
-    W_hh = np.asarray(W_hh, dtype=float)
-    if W_xh.shape != (k + 1, 1) or W_hh.shape != (k + 1, k + 1):
-        return verdict(False, f"W_xh must have shape {(k + 1, 1)} and W_hh {(k + 1, k + 1)}; "
-                              f"got {W_xh.shape} and {W_hh.shape}.")
+        arrays[name], why = read_answer(answer, shape)
+        if why:
+            return verdict(False, f"{name} is an array of numbers of shape {shape}, {why}.")
+    W_xh, W_hh = arrays["W_xh"], arrays["W_hh"]
+    upward = np.eye(k + 1, k=1)
+    if k > 0 and np.array_equal(W_hh, upward):
+        return verdict(False, "That W_hh moves each value *up* one unit (unit j takes unit j+1). Unit j should "
+                              "take unit j-1 of the previous state: the ones go just *below* the diagonal.")
+    if k > 0 and np.array_equal(W_hh, np.eye(k + 1)):
+        return verdict(False, "With W_hh = I every unit keeps its own value; unit j should copy unit j-1 of the "
+                              "previous state instead.")
     with np.errstate(all="ignore"):    # inf/NaN in an answer make the check fail, not warn
         return _run_shift_register(W_xh, W_hh, k, n_sequences, T)
 
