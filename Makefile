@@ -24,12 +24,13 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 JUPYTER_ENV := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
                JUPYTER_PATH="$(CURDIR)/jupyter-config/data$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))"
 
-.PHONY: install lab present test portability bench clean help
+.PHONY: install lab present test test-quick portability bench clean help
 
 help:
 	@echo "make lab    open the series in JupyterLab (sets everything up on first use)"
 	@echo "make present NB=03   lecture view of one notebook (Voila): prose, figures, sliders, no code"
 	@echo "make test   run every test, including executing every notebook (and the portability matrix)"
+	@echo "make test-quick NB=03   under a minute: the fast tests plus notebook 03 (executed, its demos at their corners)"
 	@echo "make portability   only the portability matrix: every notebook under other BLAS code paths, SIMD, threads, oldest versions"
 	@echo "make bench  measure sliders, notebooks, BPTT and training (table + benchmarks/results.json)"
 	@echo "make clean  remove the virtual environment and caches"
@@ -61,6 +62,16 @@ present: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
+
+# For contributors: the fast tests (not marked slow) plus one notebook (NB=03; default 00): nbval,
+# its structure, and its demos at their slider corners and drawing from their own state.
+QUICK_NB = $(or $(NB),00)
+test-quick: $(TEST_STAMP)
+	@nb=$$(ls notebooks/$(QUICK_NB)_*.ipynb notebooks/0$(QUICK_NB)_*.ipynb 2>/dev/null | head -n 1); \
+	if [ -z "$$nb" ]; then echo "no notebook numbered $(QUICK_NB) in notebooks/"; exit 2; fi; \
+	id=$$(basename "$$nb" .ipynb); \
+	$(BIN)/python -m pytest -m "not slow" tests "$$nb" && \
+	$(BIN)/python -m pytest tests/test_notebooks.py -k "demo and $$id"
 
 # Every notebook executed under machine-like settings (tests/test_portability.py); part of `make test`.
 portability: $(TEST_STAMP)

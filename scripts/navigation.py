@@ -83,7 +83,7 @@ def contents_table(paths, titles, summaries, link_prefix: str) -> str:
     return "\n".join(rows)
 
 
-def _dump(nb: dict) -> str:
+def dump(nb: dict) -> str:
     """The notebook as JupyterLab (and nbformat) save it: sources as lists of lines, keys sorted,
     one-space indent, so that opening and saving a notebook rewrites nothing."""
     for cell in nb["cells"]:
@@ -108,7 +108,7 @@ def build() -> dict[Path, str]:
             if "contents" in c.get("metadata", {}).get("tags", []):
                 c["source"] = "## Map of the series\n\n" + contents_table(paths, titles, summaries, "")
         nb["cells"] = [_nav_cell("nav-top", text)] + cells + [_nav_cell("nav-bottom", text)]
-        new = _dump(nb)
+        new = dump(nb)
         if new != old:
             changes[p] = new
     if README.exists():

@@ -48,6 +48,7 @@ def test_sweep_changes_the_value_every_time_within_range(make_widget):
             assert w.min <= v <= w.max
 
 
+@pytest.mark.slow
 def test_slider_timing_in_a_real_kernel_on_the_start_notebook():
     result = notebooks.run_notebook(NOTEBOOKS_DIR / "00_start_here.ipynb", n_changes=3)
     assert result["ok"], result["error"]
@@ -59,6 +60,7 @@ def test_slider_timing_in_a_real_kernel_on_the_start_notebook():
     assert row["median_ms"] > 0 and row["update_median_ms"] > 0
 
 
+@pytest.mark.slow
 def test_a_failing_notebook_is_reported_not_raised(tmp_path):
     import nbformat
     nb = nbformat.v4.new_notebook()
@@ -91,6 +93,7 @@ def test_lstm_maps_onto_torch_lstm_with_matching_gradients():
     assert all(r["gradients_agree"] for r in section["results"].values()), section["results"]
 
 
+@pytest.mark.slow
 def test_training_run_in_a_child_process_reports_errors_and_memory():
     r = adding.run_one("no-such-model", 10, 0, timeout=60)
     if not HAS_ADDING:

@@ -36,6 +36,8 @@ from pathlib import Path
 import pytest
 
 import browser_support as bs
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 from conftest import ROOT, notebook_paths
 
 # RNN_COURSE_BROWSER_NOTEBOOKS=/some/folder runs the browser tests on that folder's notebooks instead

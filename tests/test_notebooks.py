@@ -103,6 +103,24 @@ def test_template_sections(path):
     assert "<details>" in text, f"{path.name}: exercise answers are folded in <details>"
 
 
+@pytest.mark.parametrize("path", [p for p in PATHS if not p.name.startswith("00")], ids=IDS[1:])
+def test_exercise_checks_live_in_their_own_module(path):
+    """Notebook NN's check functions are in helpers/exercises/nbNN.py, and the notebook imports them."""
+    nn = path.name[:2]
+    assert (ROOT / "helpers" / "exercises" / f"nb{nn}.py").exists(), f"missing helpers/exercises/nb{nn}.py"
+    assert f"from helpers.exercises import nb{nn}" in _code(load_notebook(path))[0], \
+        f"the setup cell imports the checks: from helpers.exercises import nb{nn}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_instructors_guide_has_a_section(path):
+    """INSTRUCTORS.md has '## N. Title — `make present NB=NN`' for every notebook, in order."""
+    title = next(_src(c) for c in load_notebook(path)["cells"] if c["cell_type"] == "markdown"
+                 and "navigation" not in c.get("metadata", {}).get("tags", [])).splitlines()[0][2:]
+    heading = f"## {title} — `make present NB={path.name[:2]}`"
+    assert heading in (ROOT / "INSTRUCTORS.md").read_text(encoding="utf-8"), f"INSTRUCTORS.md needs a section {heading!r}"
+
+
 # -- every demo: at its slider extremes, and drawing only from its own state -------------------
 #
 # Each notebook is executed once, cell by cell. Right after the cell that makes a demo, the demo
@@ -192,6 +210,7 @@ def _run_demos(path):
     return _DEMO_RUNS[path]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_every_demo_at_slider_extremes(path):
     """ipywidgets swallows exceptions in callbacks, so a broken slider passes nbval: call each demo at its corners."""
@@ -204,6 +223,7 @@ def test_every_demo_at_slider_extremes(path):
         assert r["calls"] >= 2, f"{name} was called only {r['calls']} time(s)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_every_demo_draws_only_from_its_own_state(path):
     """After Run All, a demo at other slider values draws what it draws right after its own cell, pixel for pixel."""

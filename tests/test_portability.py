@@ -20,6 +20,8 @@ import re
 import subprocess
 import sys
 import venv
+from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -83,15 +85,44 @@ def _configs():
     return out
 
 
-def _run(name: str, env_extra: dict, python: str = sys.executable) -> list[dict]:
+def _execute(name: str, env_extra: dict, python: str = sys.executable) -> tuple[subprocess.CompletedProcess, Path]:
+    """Run every notebook under ``env_extra`` (in a subprocess); the report goes to test-artifacts/portability/."""
     REPORTS.mkdir(parents=True, exist_ok=True)
     report_path = REPORTS / f"{name}.json"
+    report_path.unlink(missing_ok=True)
     env = {**os.environ, **env_extra}
     for var in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES"):   # only the configuration's own settings
         if var not in env_extra:
             env.pop(var, None)
     proc = subprocess.run([python, str(RUNNER), "--json", str(report_path)], env=env,
                           capture_output=True, text=True, timeout=1800)
+    return proc, report_path
+
+
+# The configurations are independent: run them side by side, one per core (each is mostly one
+# kernel process), started when the first of them is tested and collected by each test in turn.
+_POOL = None
+_FUTURES: dict = {}
+
+
+def _start_all(session) -> None:
+    """Submit every configuration selected in this session that is not running yet."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+    for item in session.items:
+        if getattr(item, "originalname", None) == "test_every_notebook_runs_to_the_end" \
+                and not item.get_closest_marker("skip"):
+            name = item.callspec.id
+            if name not in _FUTURES:
+                _FUTURES[name] = _POOL.submit(_execute, name, item.callspec.params["env_extra"])
+        if getattr(item, "originalname", None) == "test_every_notebook_runs_with_the_oldest_allowed_versions" \
+                and not any(m.args and m.args[0] for m in item.iter_markers("skipif")) \
+                and "oldest-versions" not in _FUTURES:
+            _FUTURES["oldest-versions"] = _POOL.submit(_execute_oldest)
+
+
+def _report(name: str, env_extra: dict, proc, report_path: Path) -> list[dict]:
     if not report_path.exists():
         pytest.fail(f"{name}: the runner wrote no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
     report = json.loads(report_path.read_text())
@@ -111,7 +142,9 @@ def _runtimes(report) -> list[dict]:
 
 @pytest.mark.parametrize("env_extra, expect", _configs())
 def test_every_notebook_runs_to_the_end(request, env_extra, expect):
-    report = _run(request.node.callspec.id, env_extra)
+    name = request.node.callspec.id
+    _start_all(request.session)
+    report = _report(name, env_extra, *_FUTURES[name].result())
     for rt in _runtimes(report):
         blas = rt["blas"]
         if "architecture" in expect:
@@ -169,13 +202,20 @@ def _oldest_python() -> str:
     return str(python)
 
 
+def _oldest_env() -> dict:
+    # helpers is imported from this checkout (the kernel inherits PYTHONPATH), not installed there.
+    return {"PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+
+
+def _execute_oldest():
+    return _execute("oldest-versions", _oldest_env(), python=_oldest_python())
+
+
 @pytest.mark.skipif(sys.version_info >= (3, 12),
                     reason="numpy 1.24 (the oldest numpy the requirements allow) has no wheels for Python 3.12+")
-def test_every_notebook_runs_with_the_oldest_allowed_versions():
-    python = _oldest_python()
-    # helpers is imported from this checkout (the kernel inherits PYTHONPATH), not installed there.
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    report = _run("oldest-versions", {"PYTHONPATH": path}, python=python)
+def test_every_notebook_runs_with_the_oldest_allowed_versions(request):
+    _start_all(request.session)
+    report = _report("oldest-versions", _oldest_env(), *_FUTURES["oldest-versions"].result())
     wanted = {c.split("~=")[0]: c.split("~=")[1].rsplit(".", 1)[0] for c in oldest_constraints() if "~=" in c}
     for rt in _runtimes(report):
         for package in ("numpy", "matplotlib"):
