@@ -60,6 +60,20 @@ def title_and_summary(nb: dict) -> tuple[str, str]:
                      "whose first heading is the numbered title, e.g. '# 3. Vanishing gradients'")
 
 
+WORDS_PER_MINUTE = 200
+
+
+def reading_length(nb: dict) -> str:
+    """Words of prose (Markdown cells, without navigation bars, the generated map, display maths and link
+    targets) and minutes at 200 words a minute."""
+    text = " ".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown" and not _is_nav(c)
+                    and "contents" not in c.get("metadata", {}).get("tags", []))
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)     # display maths reads as one glance, not as words
+    text = re.sub(r"\]\([^)]*\)", "]", text)                 # link targets are not read
+    words = len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’\-]*", text))
+    return f"{words:,} words, {max(1, round(words / WORDS_PER_MINUTE))} min"
+
+
 def _link(title: str, path: Path) -> str:
     return f"[{title}]({path.name})"
 
@@ -75,11 +89,11 @@ def _nav_cell(cell_id: str, text: str) -> dict:
     return {"cell_type": "markdown", "id": cell_id, "metadata": {"tags": ["navigation"]}, "source": text}
 
 
-def contents_table(paths, titles, summaries, link_prefix: str) -> str:
-    rows = ["| | Notebook | What it shows |", "|---|---|---|"]
-    for p, t, s in zip(paths, titles, summaries):
+def contents_table(paths, titles, summaries, link_prefix: str, lengths) -> str:
+    rows = ["| | Notebook | What it shows | Reading |", "|---|---|---|---|"]
+    for p, t, s, n in zip(paths, titles, summaries, lengths):
         number, _, name = t.partition(". ")
-        rows.append(f"| {number} | [{name or t}]({link_prefix}{p.name}) | {s} |")
+        rows.append(f"| {number} | [{name or t}]({link_prefix}{p.name}) | {s} | {n} |")
     return "\n".join(rows)
 
 
@@ -99,6 +113,7 @@ def build() -> dict[Path, str]:
     nbs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
     infos = [title_and_summary(nb) for nb in nbs]
     titles, summaries = [t for t, _ in infos], [s for _, s in infos]
+    lengths = [reading_length(nb) for nb in nbs]
     changes: dict[Path, str] = {}
     for i, (p, nb) in enumerate(zip(paths, nbs)):
         old = p.read_text(encoding="utf-8")
@@ -106,7 +121,7 @@ def build() -> dict[Path, str]:
         text = nav_text(paths, titles, i)
         for c in cells:
             if "contents" in c.get("metadata", {}).get("tags", []):
-                c["source"] = "## Map of the series\n\n" + contents_table(paths, titles, summaries, "")
+                c["source"] = "## Map of the series\n\n" + contents_table(paths, titles, summaries, "", lengths)
         nb["cells"] = [_nav_cell("nav-top", text)] + cells + [_nav_cell("nav-bottom", text)]
         new = dump(nb)
         if new != old:
@@ -116,7 +131,7 @@ def build() -> dict[Path, str]:
         if START in old and END in old:
             head, rest = old.split(START, 1)
             _, tail = rest.split(END, 1)
-            table = contents_table(paths, titles, summaries, "notebooks/")
+            table = contents_table(paths, titles, summaries, "notebooks/", lengths)
             new = f"{head}{START}\n{table}\n{END}{tail}"
             if new != old:
                 changes[README] = new
