@@ -1,0 +1,1 @@
+"""Experiments behind claims in the notebooks: scripts that write committed result files (see README.md)."""
