@@ -24,7 +24,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 JUPYTER_ENV := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config/config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))" \
                JUPYTER_PATH="$(CURDIR)/jupyter-config/data$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))"
 
-.PHONY: install lab present test test-quick portability bench clean help
+.PHONY: install lab present test test-quick portability bench sweep clean help
 
 help:
 	@echo "make lab    open the series in JupyterLab (sets everything up on first use)"
@@ -33,6 +33,7 @@ help:
 	@echo "make test-quick NB=03   under a minute: the fast tests plus notebook 03 (executed, its demos at their corners)"
 	@echo "make portability   only the portability matrix: every notebook under other BLAS code paths, SIMD, threads, oldest versions"
 	@echo "make bench  measure sliders, notebooks, BPTT and training (table + benchmarks/results.json)"
+	@echo "make sweep  rerun notebook 7's RNN-vs-LSTM experiment (resumable; about 25 minutes on 2 cores)"
 	@echo "make clean  remove the virtual environment and caches"
 
 $(STAMP): pyproject.toml requirements.txt
@@ -81,6 +82,11 @@ portability: $(TEST_STAMP)
 # Subsets: make bench BENCH_ARGS="--quick" or BENCH_ARGS="--only sliders,notebooks" (see python -m benchmarks -h).
 bench: $(TEST_STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Notebook 7's fair comparison: each model at its own tuned rate. Resumable: runs already in
+# experiments/results/adding_sweep.jsonl are skipped (delete the file to start over).
+sweep: $(STAMP)
+	$(BIN)/python -m experiments.adding_sweep
 
 clean:
 	rm -rf $(VENV) .venv-oldest .pytest_cache *.egg-info
