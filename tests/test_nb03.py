@@ -109,7 +109,7 @@ def test_scalar_product_matches_central_differences(notebook_code, activation, w
     for d in range(1, 5):
         # Few steps keep the product large (above ~1e-3 here): central differences take the difference of two
         # nearly equal outputs, whose rounding error does not shrink with the derivative, so a tiny derivative
-        # cannot be checked to a relative 1e-7 (the notebook's section 1 shows this over 10 and 15 steps).
+        # cannot be checked to a relative 1e-7 (the aside at the end of the notebook's section 9 shows this over 10 and 15 steps).
         numeric = helpers.numerical_gradient(lambda: ns["scalar_rnn"](w, x[:d], h0[0], activation)[1][-1], h0)[0]
         assert helpers.relative_error(analytic[d], numeric) < 1e-7, (activation, w, d)
 
