@@ -7,6 +7,9 @@ from conftest import ROOT
 
 SPEC_RE = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(.*)$")
 
+# conda-forge names for pip packages where they differ: matplotlib-base is matplotlib without the Qt GUI.
+CONDA_NAME = {"matplotlib": "matplotlib-base"}
+
 
 def _parse_requirements() -> dict[str, str]:
     out = {}
@@ -50,6 +53,7 @@ def test_same_packages_and_ranges():
     req = _parse_requirements()
     conda, _, _ = _parse_environment()
     assert req, "requirements.txt lists no packages"
+    req = {CONDA_NAME.get(name, name): spec for name, spec in req.items()}
     assert set(conda) == set(req), (
         f"only in environment.yml: {sorted(set(conda) - set(req))}; "
         f"only in requirements.txt: {sorted(set(req) - set(conda))}")
@@ -76,3 +80,11 @@ def test_binder_environment_matches_and_installs_project_after_build():
     assert pip == [], "repo2docker builds the environment before the repository is copied: no -e . here"
     post = (ROOT / ".binder" / "postBuild").read_text()
     assert "pip install" in post and "-e ." in post
+
+
+def test_binder_start_applies_the_course_jupyter_settings():
+    """On Binder, .binder/start puts jupyter-config/ on the Jupyter paths, as the Makefile does."""
+    start = (ROOT / ".binder" / "start").read_text()
+    assert "jupyter-config/config" in start and "JUPYTER_CONFIG_PATH" in start
+    assert "jupyter-config/data" in start and "JUPYTER_PATH" in start
+    assert start.rstrip().endswith('exec "$@"')
