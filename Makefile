@@ -30,7 +30,7 @@ help:
 	@echo "make lab    open the series in JupyterLab (sets everything up on first use)"
 	@echo "make present NB=03   lecture view of one notebook (Voila): prose, figures, sliders, no code"
 	@echo "make test   run every test, including executing every notebook (and the portability matrix)"
-	@echo "make test-quick NB=03   under a minute: the fast tests plus notebook 03 (executed, its demos at their corners)"
+	@echo "make test-quick NB=03   a few minutes: the fast tests plus notebook 03 (executed, its demos at their corners)"
 	@echo "make portability   only the portability matrix: every notebook under other BLAS code paths, SIMD, threads, oldest versions"
 	@echo "make bench  measure sliders, notebooks, BPTT and training (table + benchmarks/results.json)"
 	@echo "make sweep  rerun notebook 7's RNN-vs-LSTM experiment (resumable; about 25 minutes on 2 cores)"

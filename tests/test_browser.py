@@ -36,9 +36,9 @@ from pathlib import Path
 import pytest
 
 import browser_support as bs
+from conftest import ROOT, notebook_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-from conftest import ROOT, notebook_paths
 
 # RNN_COURSE_BROWSER_NOTEBOOKS=/some/folder runs the browser tests on that folder's notebooks instead
 # (used to check that the tests catch a failing cell, a broken demo and an outside request).

@@ -66,18 +66,24 @@ def test_generated_navigation_and_contents_are_up_to_date():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_navigation_script_is_idempotent(tmp_path, monkeypatch):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import navigation
-    finally:
-        sys.path.pop(0)
-    assert navigation.build() == {}, "a second run must change nothing"
+def test_navigation_script_is_idempotent(tmp_path):
+    """Run on a copy: whatever the first run writes, a second run writes nothing more."""
+    import shutil
+    for folder in ("notebooks", "scripts"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    script = [sys.executable, str(tmp_path / "scripts" / "navigation.py")]
+    subprocess.run(script, check=True, capture_output=True)
+    second = subprocess.run(script + ["--check"], capture_output=True, text=True)
+    assert second.returncode == 0, "a second run of scripts/navigation.py must change nothing:\n" + second.stdout
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_committed_clean(path):
     nb = load_notebook(path)
+    ids = [c.get("id") for c in nb["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), \
+        f"{path.name}: every cell needs a unique id (JupyterLab adds them; a hand-made cell may lack one)"
     for c in nb["cells"]:
         if c["cell_type"] == "code":
             assert not c.get("outputs"), f"{path.name}: stored outputs (clear them before committing)"
