@@ -19,6 +19,7 @@ progress    ``progress_bar`` for loops longer than a second
 clipping    ``clip_by_norm`` (written out in notebook 05)
 rnn         the Elman RNN, forward and BPTT, batched (written out in notebook 02)
 lstm        the LSTM, forward and BPTT, batched (written out in notebook 07)
+lag_profiles  the error by lag of notebook 06's remedies for many settings at once (its demo's fast path)
 cliff       the single-unit cliff of Pascanu et al. and the runs notebooks 04-05 share
 adding      the adding problem and the training loop of notebook 07
 blas        ``one_blas_thread``: small matrix products on one BLAS thread (threadpoolctl)

@@ -34,7 +34,7 @@ import numpy as np
 
 from . import lstm, rnn
 from .blas import one_blas_thread
-from .clipping import clip_by_norm
+from .clipping import clip_by_norm, global_norm
 from .seeding import make_rng
 from .validation import (check_array, check_array_dict, check_callable, check_choice, check_float, check_float_dtype,
                          check_int)
@@ -277,7 +277,8 @@ def train(model: str, T: int, seed: int, *, progress: Callable[[int, float], Non
                 dy = np.zeros_like(y)
             dy[-1] = (2.0 / batch_size) * error                    # dMSE/dy_T
             grads = _model_backward(model, params, dy, cache)
-            grads, norm = clip_by_norm(grads, s["theta"])
+            norm = global_norm(grads)                              # before clipping: what the run reports
+            grads = clip_by_norm(grads, s["theta"])
             adam_step(params, grads, state, learning_rate, s["beta1"], s["beta2"], s["adam_eps"])
             losses.append(mse)
             grad_norms.append(norm)

@@ -45,7 +45,7 @@ from .seeding import make_rng
 from .validation import check_array, check_callable, check_float, check_int
 
 __all__ = ["T_CLIFF", "X0", "TARGET", "sigmoid", "cliff_loss", "cliff_loss_and_grad",
-           "cliff_gradient", "descend", "make_sum_task", "train_sum_task"]
+           "descend", "make_sum_task", "train_sum_task"]
 
 T_CLIFF = 50     # steps of the single-unit recurrence
 X0 = 0.5         # its starting state
@@ -87,6 +87,9 @@ def cliff_loss(w, b, T: int = T_CLIFF):
 def cliff_loss_and_grad(w, b, T: int = T_CLIFF):
     """Loss and gradient of the cliff model, vectorised over any broadcastable ``w``, ``b``.
 
+    Written out in notebook 04 (section 4), with the same signature; the notebook asserts that the
+    two agree.
+
     Returns ``(L, dL/dw, dL/db)``, each with the broadcast shape of ``w`` and
     ``b`` (floats when both are scalars). The forward loop stores every
     ``x_t``, shape ``(T + 1,) + grid shape``; the backward loop runs the
@@ -114,16 +117,10 @@ def cliff_loss_and_grad(w, b, T: int = T_CLIFF):
     return loss, grad_w, grad_b
 
 
-def cliff_gradient(w: float, b: float, T: int = T_CLIFF) -> tuple[float, float, float]:
-    """The same as :func:`cliff_loss_and_grad` for one point, in plain Python floats (fast in a loop).
-
-    ``w`` and ``b`` are numbers (inf and NaN pass through, as in :func:`cliff_loss_and_grad`); ``T`` >= 1.
-    """
-    return _cliff_gradient(check_float("w", w, finite=False), check_float("b", b, finite=False), _check_T(T))
-
-
 def _cliff_gradient(w: float, b: float, T: int) -> tuple[float, float, float]:
-    """cliff_gradient without the checks, for the loop of :func:`descend` (whose arguments are checked once)."""
+    """:func:`cliff_loss_and_grad` at one point in plain Python floats, without checks: the inner loop of
+    :func:`descend` (a float loop is many times faster than numpy on 0-d arrays; ``tests/test_cliff.py``
+    checks that the two agree)."""
     xs = [X0]
     for _ in range(T):
         xs.append(w * 0.5 * (1.0 + math.tanh(0.5 * xs[-1])) + b)
@@ -169,11 +166,7 @@ def descend(w0: float, b0: float, lr: float, steps: int = 100,
         g = np.array([gw, gb])
         grad_norm[k] = math.hypot(gw, gb)
         if clip is not None:
-            g = clip(g)
-            if isinstance(g, tuple) and len(g) == 2 and isinstance(g[0], (np.ndarray, dict)):
-                raise ValueError("clip must return the clipped gradient, got a (clipped, norm) pair: "
-                                 "use lambda g: clip_by_norm(g, theta)[0]")
-            g = check_array("clip(g)", g, shape=(2,), finite=False, kinds="iuf", dtype=float)
+            g = check_array("clip(g)", clip(g), shape=(2,), finite=False, kinds="iuf", dtype=float)
         w, b = w - lr * g[0], b - lr * g[1]               # theta <- theta - lr * g
     step = np.hypot(*np.diff(path, axis=0).T)
     return {"path": path, "loss": loss, "grad_norm": grad_norm, "step": step}
@@ -210,7 +203,7 @@ def train_sum_task(lr: float, steps: int = 300, clip: Callable[[dict], dict] | N
     steps : number of updates (full batch).
     clip : optional function ``grads -> grads`` on the dict of gradients
         (``W_xh, W_hh, b_h, W_hy, b_y``), applied before each update; it must
-        return such a dict (not clip_by_norm's ``(clipped, norm)`` pair).
+        return such a dict, as ``clip_by_norm`` of notebook 05 does.
     T, n_hidden : sequence length and hidden size.
     scale : ``W_hh`` starts Gaussian with spectral radius about ``scale``.
     seed, data_seed : seeds of the initial weights and of the data.
@@ -253,9 +246,6 @@ def train_sum_task(lr: float, steps: int = 300, clip: Callable[[dict], dict] | N
 
 def _clipped(result, grads: dict) -> dict:
     """Check what ``clip`` returned in :func:`train_sum_task`: a dict of arrays shaped like ``grads``."""
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict):
-        raise ValueError("clip must return the dict of clipped gradients, got a (clipped, norm) pair: "
-                         "use lambda g: clip_by_norm(g, theta)[0]")
     if not isinstance(result, dict) or any(k not in result for k in grads):
         raise ValueError(f"clip must return a dict of arrays with the keys {tuple(grads)}, got "
                          f"{type(result).__name__}{' with keys ' + str(tuple(result)) if isinstance(result, dict) else ''}")

@@ -1,4 +1,4 @@
-"""Gradient clipping by norm: kept here for notebooks 06-07.
+"""Gradient clipping by norm, written out in notebook 05: kept here for notebooks 06-07.
 
 Written out and explained in ``notebooks/05_gradient_clipping.ipynb``
 (Pascanu, Mikolov & Bengio 2013, Algorithm 1)::
@@ -51,16 +51,17 @@ def global_norm(grads) -> float:
 
 
 def clip_by_norm(grads, theta: float):
-    """Rescale ``grads`` so that their joint norm is at most ``theta``; return (clipped, norm before).
+    """Rescale ``grads`` so that their joint norm is at most ``theta``; return the clipped gradients.
 
-    ``grads``: an array or a dict of arrays; the result has the same form (new
-    arrays; the input is not modified). When the norm is not finite the
-    gradients are returned unchanged (their inf/NaN is the symptom to show;
-    rescaling by inf would only turn it into zeros and hide it).
+    Written out in notebook 05 (section 1), with the same signature; the notebook asserts that the
+    two agree. ``grads``: an array or a dict of arrays; the result has the same form (new arrays; the
+    input is not modified; the dtype is kept, so float32 gradients stay float32). When the norm is
+    not finite the gradients are returned unchanged (their inf/NaN is the symptom to show; rescaling
+    by inf would only turn it into zeros and hide it). The norm before clipping is ``global_norm(grads)``.
     """
     theta = check_float("theta", theta, minimum=0.0, exclusive_minimum=True)
     norm = global_norm(grads)                   # also checks grads
     scale = theta / norm if (np.isfinite(norm) and norm > theta) else 1.0
-    if isinstance(grads, dict):
-        return {k: np.asarray(g) * scale for k, g in grads.items()}, norm
-    return np.asarray(grads) * scale, norm
+    clipped = ({k: np.asarray(g) * scale for k, g in grads.items()} if isinstance(grads, dict)
+               else np.asarray(grads) * scale)
+    return clipped

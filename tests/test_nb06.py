@@ -8,7 +8,6 @@ checks that the notebook's bounds hold for every run, including at s = 3, where 
 """
 from __future__ import annotations
 
-import ast
 
 import numpy as np
 import pytest
@@ -156,19 +155,13 @@ def test_bad_input_names_the_argument(call, message):
 
 @pytest.fixture(scope="module")
 def lag_profiles():
-    """The notebook's own code (setup, section 1, the skip RNN, and lag_profiles of section 5) in one namespace."""
+    """The notebook's own code (setup and section 1) in one namespace, for helpers.lag_profiles of section 5."""
     cells = {c.get("id"): "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
              for c in load_notebook(NOTEBOOK)["cells"]}
     namespace = {}
     setup = "\n".join(line for line in cells["c-setup"].splitlines() if not line.lstrip().startswith("%"))
-    for cell_id, source in (("c-setup", setup), ("c-s1-code", cells["c-s1-code"]), ("c-s4-code", cells["c-s4-code"])):
+    for cell_id, source in (("c-setup", setup), ("c-s1-code", cells["c-s1-code"])):
         exec(compile(source, f"{NOTEBOOK.name}:{cell_id}", "exec"), namespace)
-    # From section 5's cell only the definitions (its computation of every profile takes seconds).
-    tree = ast.parse(cells["c-s5-pre"])
-    tree.body = [node for node in tree.body if isinstance(node, ast.FunctionDef)
-                 or (isinstance(node, ast.Assign) and all(getattr(t, "id", "") in ("SCALES", "T_VALUES") for t in node.targets))]
-    namespace["K_SKIP"] = 10
-    exec(compile(tree, f"{NOTEBOOK.name}:c-s5-pre", "exec"), namespace)
     return namespace
 
 
@@ -182,7 +175,7 @@ def test_tanh_factors_of_section_5_whatever_the_last_bits(lag_profiles):
     factors = []
     for _ in range(8):
         x = ns["x_all"] * (1 + 1e-15 * noise.normal(size=ns["x_all"].shape))
-        sizes, _ = ns["lag_profiles"]("tanh", "random", None, scales=np.array([2.2, 2.3, 3.0]), T_values=np.array([800]), x=x)
+        sizes, _ = ns["lag_profiles"](ns["make_params"]("random", 1.0), "tanh", np.array([2.2, 2.3, 3.0]), np.array([800]), x)
         factors.append([ns["per_step_factor"](sizes[i, 0], 200, 600) for i in range(3)])
     at_22, at_23, at_3 = np.array(factors).T
     assert np.all(at_22 < 1.0) and np.all((1.0 < at_23) & (at_23 < 1.02))    # the crossing at s = 2.3, on every run
