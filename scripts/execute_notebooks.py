@@ -12,7 +12,7 @@ Each kernel inherits this process's environment, so set ``OPENBLAS_CORETYPE``,
 ``NPY_DISABLE_CPU_FEATURES`` or ``OPENBLAS_NUM_THREADS`` on the command line. The report also
 says what the kernel really ran on (BLAS library, code path and threads from threadpoolctl;
 numpy's enabled SIMD features; numpy and matplotlib versions), so that a setting that had no
-effect is seen, not assumed.
+effect is seen, not assumed, and the kernel's CPU seconds and peak memory after Run All.
 """
 from __future__ import annotations
 
@@ -32,7 +32,14 @@ NOTEBOOKS = ROOT / "notebooks"
 # frame failed (a Demo shows its error under the figure instead of raising, so Run All goes on).
 PROBE = r"""
 import json as _json, numpy as _np, matplotlib as _mpl, threadpoolctl as _tpc
-from helpers import demo as _hw, demo_testing as _hwt
+from helpers import demo as _hw
+try:
+    import resource as _resource      # not on Windows
+    _usage = _resource.getrusage(_resource.RUSAGE_SELF)
+    _peak_mb = _usage.ru_maxrss / (1024 * 1024 if __import__("sys").platform == "darwin" else 1024)
+    _cpu_s = _usage.ru_utime + _usage.ru_stime
+except ImportError:
+    _peak_mb = _cpu_s = None
 try:
     from numpy._core._multiarray_umath import __cpu_features__ as _feat
 except ImportError:                      # numpy < 2
@@ -42,6 +49,7 @@ print("RUNTIME " + _json.dumps({
     "blas": [{k: lib.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
              for lib in _tpc.threadpool_info() if lib.get("user_api") == "blas"],
     "simd_enabled": sorted(k for k, v in _feat.items() if v),
+    "kernel_peak_mb": _peak_mb, "kernel_cpu_seconds": _cpu_s,
     "demo_errors": {name: repr(d.last_error) for name, d in _hw.REGISTRY.items() if d.last_error is not None}}))
 """
 
@@ -96,7 +104,10 @@ def main(argv=None) -> int:
         report.append(result)
         status = "ok" if result["ok"] else f"STOPPED at cell {result['error']['cell']}: " \
             f"{result['error']['ename']}: {result['error']['evalue'][:200]}"
-        print(f"{path.name:40s} {result['seconds']:6.1f} s  {status}", flush=True)
+        rt = result["runtime"] or {}
+        usage = (f"  (kernel: {rt['kernel_cpu_seconds']:.1f} CPU s, peak {rt['kernel_peak_mb']:.0f} MB)"
+                 if rt.get("kernel_peak_mb") else "")
+        print(f"{path.name:40s} {result['seconds']:6.1f} s  {status}{usage}", flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1))
