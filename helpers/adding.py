@@ -5,10 +5,12 @@ The task (the variant of Le, Jaitly & Hinton 2015, section 4.1)
 Each input step carries two numbers, ``x_t = (value_t, marker_t)``:
 
 * ``value_t`` drawn uniformly from [0, 1];
-* ``marker_t`` is 1 at exactly two steps and 0 elsewhere. Here the first
-  marked step is drawn uniformly from the first half of the sequence and the
-  second from the second half (as in Hochreiter & Schmidhuber 1997), so the
-  first marked value always lies at least T/2 steps before the end.
+* ``marker_t`` is 1 at exactly two steps and 0 elsewhere. Le et al. mark two
+  positions of the sequence; this series draws the first marked step
+  uniformly from the first half of the sequence and the second from the
+  second half, so that the first marked value always lies at least T/2 steps
+  before the end. (The 1997 variant of Hochreiter & Schmidhuber differs:
+  values in [-1, 1], different marker positions, target 0.5 + (X1 + X2)/4.)
 
 The target, read from the output at the last step only, is the sum of the two
 marked values. A model that ignores the inputs does best by always answering

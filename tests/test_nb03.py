@@ -152,10 +152,10 @@ def test_central_differences_cannot_resolve_the_sigmoid_product(notebook_code, s
     assert min(abs(product - n) / (product + n) for n in nearest) > smallest_error
 
 
-# -- section 6: saturated, and still exploding (not an accident of the notebook's seed) -----------------------
+# -- section 6: busy, and still exploding (not an accident of the notebook's seed) ----------------------------
 
 @pytest.mark.parametrize("seed", [helpers.SEED + 9, 1, 2, 3])
-def test_many_saturated_tanh_units_with_a_large_gain_explode(seed):
+def test_many_busy_tanh_units_with_a_large_gain_explode(seed):
     H, s, T = 64, 3.0, 1000
     rng = helpers.make_rng(seed)
     W = s * rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, H))

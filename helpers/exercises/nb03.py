@@ -81,7 +81,7 @@ def check_max_sigmoid_weight(answer) -> bool:
     expected = max_sigmoid_weight()
     gamma = max_sigmoid_derivative()
     return check_number(
-        answer, expected, digits=MAX_WEIGHT_DIGITS, what="the largest |w|",
+        answer, expected, digits=MAX_WEIGHT_DIGITS, what="the bound on |w|",
         wrong_answers=[(1.0, "That is the bound for tanh, whose slope is at most 1. The sigmoid's slope "
                              "sigma'(a) = sigma(a)(1 - sigma(a)) is at most gamma = 1/4."),
                        (gamma, "That is gamma = max sigma'(a) itself. Each factor is at most |w| gamma: for which "
