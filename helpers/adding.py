@@ -42,7 +42,7 @@ from .validation import (check_array, check_array_dict, check_callable, check_ch
                          check_int)
 
 __all__ = ["BASELINE_MSE", "SETTINGS", "MODELS", "make_batch", "baseline_mse_estimate",
-           "init_model", "model_forward", "n_params", "adam_init", "adam_step", "evaluate", "train"]
+           "init_model", "model_forward", "adam_init", "adam_step", "evaluate", "train"]
 
 #: MSE of always predicting 1 (the mean of the target): Var(X1 + X2) = 2/12.
 BASELINE_MSE = 1.0 / 6.0
@@ -151,12 +151,6 @@ def init_model(model: str, rng: np.random.Generator, **overrides) -> dict:
         return lstm.init_params(2, s["hidden_lstm"], 1, rng=rng, forget_bias=s["forget_bias"], dtype=dtype)
     return rnn.init_params(2, s["hidden_rnn"], 1, rng=rng, recurrent=s["rnn_init"], scale=s["rnn_scale"],
                            dtype=dtype)
-
-
-def n_params(params: dict) -> int:
-    """Number of trainable numbers in ``params`` (a dict of float32 or float64 arrays)."""
-    check_array_dict("params", params)
-    return int(sum(np.size(v) for v in params.values()))
 
 
 def model_forward(model: str, params: dict, x: np.ndarray):
@@ -302,5 +296,5 @@ def train(model: str, T: int, seed: int, *, progress: Callable[[int, float], Non
         "iterations": len(losses), "seconds": seconds, "cpu_seconds": cpu_seconds,
         "solved": solved_at is not None,
         "iterations_to_solve": solved_at, "seconds_to_solve": seconds_to_solve,
-        "final_mse": final, "params": params, "n_params": n_params(params), "settings": s,
+        "final_mse": final, "params": params, "n_params": int(sum(v.size for v in params.values())), "settings": s,
     }

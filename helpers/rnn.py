@@ -36,7 +36,7 @@ import numpy as np
 from .blas import one_blas_thread as _one_blas_thread
 from .validation import check_array, check_array_dict, check_choice, check_float, check_float_dtype, check_int
 
-__all__ = ["ACTIVATIONS", "PARAM_NAMES", "init_params", "check_params", "forward", "backward", "squared_error"]
+__all__ = ["ACTIVATIONS", "PARAM_NAMES", "n_params", "init_params", "check_params", "forward", "backward", "squared_error"]
 
 ACTIVATIONS = ("tanh", "relu", "linear", "sigmoid")
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y")
@@ -81,6 +81,14 @@ def _fprime(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray:
         d *= h
         return d
     return np.ones_like(a)
+
+
+def n_params(n_in: int, n_hidden: int, n_out: int) -> int:
+    """Number of trainable numbers: H(D + H + 1) for W_xh, W_hh, b_h plus O(H + 1) for W_hy, b_y."""
+    D = check_int("n_in", n_in, minimum=1)
+    H = check_int("n_hidden", n_hidden, minimum=1)
+    O = check_int("n_out", n_out, minimum=1)
+    return H * (D + H + 1) + O * (H + 1)
 
 
 def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generator,

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers import adding, lstm
+from helpers import adding, lstm, rnn
 
 from conftest import NOTEBOOKS_DIR, ROOT, load_notebook
 
@@ -161,7 +161,7 @@ def notebook_sweep():
 
     import matplotlib.pyplot as plt
 
-    namespace = dict(np=np, math=math, json=json, Path=Path, plt=plt, helpers=helpers, adding=adding, lstm=lstm,
+    namespace = dict(np=np, math=math, json=json, Path=Path, plt=plt, helpers=helpers, adding=adding, lstm=lstm, rnn=rnn,
                      adding_sweep=sweep)
     here = os.getcwd()
     os.chdir(NOTEBOOKS_DIR)
