@@ -71,10 +71,6 @@ def checks(results: dict) -> list[dict]:
         out.append({"check": "adding T=100: LSTM solves 3 of 3, each <= 10 s",
                     "value": f"{lstm['successes']}/{lstm['of']}, max {_fmt(secs)} s", "target": "3/3, 10 s", "unit": "",
                     "ok": lstm["successes"] == lstm["of"] == 3 and secs is not None and secs <= TARGETS["lstm_solve_seconds"]})
-    rnn = summary.get("rnn T=100")
-    if rnn:
-        out.append({"check": "adding T=100: vanilla RNN, same budget, does not solve",
-                    "value": f"{rnn['successes']}/{rnn['of']}", "target": "0/3", "unit": "", "ok": rnn["successes"] == 0})
     if results.get("peak_rss_mb") is not None:
         out.append({"check": "peak RSS of LSTM training (T=100)", "value": results["peak_rss_mb"],
                     "target": TARGETS["peak_rss_mb"], "unit": "MB", "ok": results["peak_rss_mb"] <= TARGETS["peak_rss_mb"]})
