@@ -42,17 +42,13 @@ import sys
 import time
 from pathlib import Path
 
-# One BLAS thread per process (helpers.adding.train sets this too, around its loop); must be set before numpy loads.
-for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import numpy as np
 
+from helpers import adding   # its training loop runs the matrix products on one BLAS thread (helpers.blas)
+
+# Nothing here changes os.environ or sys.path: importing this module (notebook 07, the tests) leaves
+# the importing process as it was.
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python experiments/adding_sweep.py` from anywhere
-    sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from helpers import adding  # noqa: E402
 
 __all__ = ["GRID", "QUICK_GRID", "RESULTS", "MODELS", "grid_points", "run_key", "run_point", "load_results",
            "run_sweep", "rank_key", "tuned_rates", "tuned_runs", "step_cost_ratio", "summary",
