@@ -215,3 +215,16 @@ def test_plot_cost_vs_length_draws_every_tuned_run():
     assert math.isclose(ax.get_ylim()[1], 2.5 * max(r["max_iterations"] for r in RUNS))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("RNN" in t for t in labels) and any("LSTM" in t for t in labels) and any("not solved" in t for t in labels)
+
+
+def test_importing_the_sweep_leaves_the_thread_settings_alone():
+    """Notebook 07 and the tests import the module: it must not set OPENBLAS_NUM_THREADS & co. for the process
+    (and every subprocess it starts, such as the portability runs)."""
+    import subprocess
+    import sys
+    code = ("import os; import helpers.adding; before = dict(os.environ); import experiments.adding_sweep; "
+            "print(sorted(k for k in ('OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'OMP_NUM_THREADS') "
+            "if os.environ.get(k) != before.get(k)))")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.strip() == "[]"
