@@ -9,7 +9,11 @@ Safe to re-run: it only rewrites
 * the first and last cell of each notebook (tagged ``navigation``):
   ``< previous | Contents | next >``, linking the real neighbours;
 * the cell tagged ``contents`` in ``00_start_here.ipynb`` (the map of the series);
-* the block between ``<!-- contents:start -->`` and ``<!-- contents:end -->`` in README.md.
+* the block between ``<!-- contents:start -->`` and ``<!-- contents:end -->`` in README.md;
+* cell ids that do not follow the series' one scheme, ``nbNN-KK`` for notebook NN (``nb03-17``; the
+  navigation bars are ``nav-top`` and ``nav-bottom``): a cell added in JupyterLab gets a random id,
+  which becomes the next free ``nbNN-KK``. Ids that follow the scheme never change, so inserting
+  or moving a cell renames nothing else.
 
 A notebook's title is its first Markdown heading (``# 3. Vanishing gradients``);
 its one-line summary is ``metadata["summary"]`` of the notebook, or else the first
@@ -97,6 +101,27 @@ def contents_table(paths, titles, summaries, link_prefix: str, lengths) -> str:
     return "\n".join(rows)
 
 
+def cell_id_pattern(path: Path) -> re.Pattern:
+    """Ids of the notebook's own cells: ``nbNN-`` and at least two digits (``nb03-07``, ``nb03-112``)."""
+    return re.compile(rf"nb{path.name[:2]}-\d{{2,}}")
+
+
+def normalise_ids(path: Path, cells: list[dict]) -> None:
+    """Give every cell whose id does not follow the scheme (or repeats an earlier one) the next free id."""
+    pattern = cell_id_pattern(path)
+    used = [c.get("id", "") for c in cells]
+    taken = [int(i.split("-")[1]) for i in used if pattern.fullmatch(i)]
+    next_free = max(taken, default=0) + 1
+    seen = set()
+    for cell in cells:
+        cid = cell.get("id", "")
+        if not pattern.fullmatch(cid) or cid in seen:
+            cid = f"nb{path.name[:2]}-{next_free:02d}"
+            next_free += 1
+            cell["id"] = cid
+        seen.add(cid)
+
+
 def dump(nb: dict) -> str:
     """The notebook as JupyterLab (and nbformat) save it: sources as lists of lines, keys sorted,
     one-space indent, so that opening and saving a notebook rewrites nothing."""
@@ -118,6 +143,7 @@ def build() -> dict[Path, str]:
     for i, (p, nb) in enumerate(zip(paths, nbs)):
         old = p.read_text(encoding="utf-8")
         cells = [c for c in nb["cells"] if not _is_nav(c)]
+        normalise_ids(p, cells)
         text = nav_text(paths, titles, i)
         for c in cells:
             if "contents" in c.get("metadata", {}).get("tags", []):

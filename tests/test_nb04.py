@@ -17,14 +17,11 @@ import pytest
 
 import helpers
 from helpers import cliff, rnn
-from conftest import NOTEBOOKS_DIR, load_notebook
+from conftest import NOTEBOOKS_DIR, code_cell
 
 NOTEBOOK = NOTEBOOKS_DIR / "04_exploding_gradients.ipynb"
 
 
-def _cell(cell_id: str) -> str:
-    cell = next(c for c in load_notebook(NOTEBOOK)["cells"] if c.get("id") == cell_id)
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
 # -- the wall in exact (50-digit) arithmetic ----------------------------------------------------
@@ -93,7 +90,7 @@ def test_at_w_9_the_whole_jump_lies_within_a_float64_spacing_or_two():
 def section1():
     """recurrent_matrix, error_by_lag, W_unit and delta_T, from the notebook's own cell."""
     namespace = {"np": np, "helpers": helpers, "FLOAT_MAX": np.finfo(np.float64).max}
-    exec(compile(_cell("nb04-05"), f"{NOTEBOOK.name}:nb04-05", "exec"), namespace)
+    exec(compile(code_cell(NOTEBOOK, "def recurrent_matrix("), NOTEBOOK.name, "exec"), namespace)
     return namespace
 
 

@@ -15,7 +15,7 @@ import pytest
 import helpers
 from helpers import rnn
 from helpers.exercises import nb06
-from conftest import NOTEBOOKS_DIR, load_notebook
+from conftest import NOTEBOOKS_DIR, code_cell
 
 NOTEBOOK = NOTEBOOKS_DIR / "06_remedies_for_vanishing.ipynb"
 
@@ -23,10 +23,8 @@ NOTEBOOK = NOTEBOOKS_DIR / "06_remedies_for_vanishing.ipynb"
 @pytest.fixture(scope="module")
 def skip_rnn():
     """Namespace with activate, slope, forward_skip, backward_skip, executed from the notebook's cell."""
-    cell = next(c for c in load_notebook(NOTEBOOK)["cells"] if c.get("id") == "c-s4-code")
-    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
     namespace = {"np": np}
-    exec(compile(source, f"{NOTEBOOK.name}:c-s4-code", "exec"), namespace)
+    exec(compile(code_cell(NOTEBOOK, "def forward_skip("), NOTEBOOK.name, "exec"), namespace)
     return namespace
 
 
@@ -156,12 +154,11 @@ def test_bad_input_names_the_argument(call, message):
 @pytest.fixture(scope="module")
 def lag_profiles():
     """The notebook's own code (setup and section 1) in one namespace, for helpers.lag_profiles of section 5."""
-    cells = {c.get("id"): "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-             for c in load_notebook(NOTEBOOK)["cells"]}
     namespace = {}
-    setup = "\n".join(line for line in cells["c-setup"].splitlines() if not line.lstrip().startswith("%"))
-    for cell_id, source in (("c-setup", setup), ("c-s1-code", cells["c-s1-code"])):
-        exec(compile(source, f"{NOTEBOOK.name}:{cell_id}", "exec"), namespace)
+    setup = "\n".join(line for line in code_cell(NOTEBOOK, "from helpers.exercises import nb06").splitlines()
+                      if not line.lstrip().startswith("%"))
+    for source in (setup, code_cell(NOTEBOOK, "def make_params(")):
+        exec(compile(source, NOTEBOOK.name, "exec"), namespace)
     return namespace
 
 

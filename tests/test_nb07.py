@@ -30,7 +30,7 @@ import pytest
 import helpers
 from helpers import adding, lstm, rnn
 
-from conftest import NOTEBOOKS_DIR, ROOT, load_notebook
+from conftest import NOTEBOOKS_DIR, ROOT, code_cell
 
 if str(ROOT) not in sys.path:  # experiments/ is a folder of the repository, not an installed package
     sys.path.insert(0, str(ROOT))
@@ -146,15 +146,15 @@ def test_the_demo_at_T8_on_the_reference_run():
 
 # -- section 7: the notebook's reading of the sweep against experiments/adding_sweep.py --------------------
 
-def _cells(*ids) -> str:
+def _cells(*markers) -> str:
+    """The code cells that contain ``markers`` (one cell each), in that order."""
     (path,) = NOTEBOOKS_DIR.glob("07_*.ipynb")
-    cells = {c.get("id"): c for c in load_notebook(path)["cells"]}
-    return "\n".join("".join(cells[i]["source"]) for i in ids)
+    return "\n".join(code_cell(path, m) for m in markers)
 
 
 @pytest.fixture(scope="module")
 def notebook_sweep():
-    """Run section 7's cells that read the sweep (c28, c28a-c28c; no training), from notebooks/ like the kernel."""
+    """Run section 7's cells that read the sweep (no training), from notebooks/ like the kernel."""
     import json
     import os
     from pathlib import Path
@@ -167,7 +167,8 @@ def notebook_sweep():
     os.chdir(NOTEBOOKS_DIR)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(_cells("c28", "c28a", "c28b", "c28c"), "07_lstm.ipynb", "exec"), namespace)
+            exec(compile(_cells("n_rnn = rnn.n_params(", "def runs_at(", "adding_sweep.plot_cost_vs_length(",
+                                         "adding_sweep.step_cost_ratio(sweep)"), "07_lstm.ipynb", "exec"), namespace)
     finally:
         os.chdir(here)
         plt.close("all")

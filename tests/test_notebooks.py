@@ -9,10 +9,14 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import NOTEBOOKS_DIR, ROOT, load_notebook, notebook_paths
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import navigation  # noqa: E402  (scripts/ is not a package)
 
 NAME_RE = re.compile(r"^(\d\d)_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb$")
 PATHS = notebook_paths()
@@ -78,12 +82,26 @@ def test_navigation_script_is_idempotent(tmp_path):
     assert second.returncode == 0, "a second run of scripts/navigation.py must change nothing:\n" + second.stdout
 
 
+def test_navigation_gives_new_cells_the_next_free_ids():
+    """A cell added in JupyterLab (random id) or copied (repeated id) gets the next nbNN-KK; the others keep theirs."""
+    cells = [{"id": "nb08-01"}, {"id": "3f2c9a1e-77d0-4c1b"}, {"id": "nb08-05"}, {"id": "nb08-05"}, {"id": "nb08-1"}]
+    navigation.normalise_ids(Path("08_gated_units.ipynb"), cells)
+    assert [c["id"] for c in cells] == ["nb08-01", "nb08-06", "nb08-05", "nb08-07", "nb08-08"]
+    navigation.normalise_ids(Path("08_gated_units.ipynb"), cells)
+    assert [c["id"] for c in cells] == ["nb08-01", "nb08-06", "nb08-05", "nb08-07", "nb08-08"]
+
+
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_committed_clean(path):
     nb = load_notebook(path)
     ids = [c.get("id") for c in nb["cells"]]
     assert all(ids) and len(set(ids)) == len(ids), \
         f"{path.name}: every cell needs a unique id (JupyterLab adds them; a hand-made cell may lack one)"
+    assert ids[0] == "nav-top" and ids[-1] == "nav-bottom", f"{path.name}: the navigation bars are nav-top, nav-bottom"
+    pattern = navigation.cell_id_pattern(path)
+    odd = [i for i in ids[1:-1] if not pattern.fullmatch(i)]
+    assert not odd, (f"{path.name}: cell ids {odd[:3]} do not follow the scheme nb{path.name[:2]}-KK "
+                     "(run python scripts/navigation.py: it gives them the next free ids)")
     for c in nb["cells"]:
         if c["cell_type"] == "code":
             assert not c.get("outputs"), f"{path.name}: stored outputs (clear them before committing)"
