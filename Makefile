@@ -52,14 +52,16 @@ install: $(STAMP)
 lab: $(STAMP)
 	cd notebooks && $(JUPYTER_ENV) ../$(BIN)/jupyter lab 00_start_here.ipynb --LabApp.default_url=/lab/tree/00_start_here.ipynb $(NO_BROWSER) $(ALLOW_ROOT)
 
-# NB=03 or NB=3 picks notebooks/03_*.ipynb. Voila runs every cell, then shows the page.
+# NB=03 or NB=3 picks notebooks/03_*.ipynb. scripts/present.py runs the notebook in two pre-heated
+# Voila kernels first and prints "Ready: <url>" when both have run every cell: opening the page (and a
+# refresh, or a second screen) then shows the figures at once. POOL=1 keeps one kernel (less memory).
 present: $(STAMP)
 	@nb=$$(ls notebooks/$(NB)_*.ipynb notebooks/0$(NB)_*.ipynb 2>/dev/null | head -n 1); \
 	if [ -z "$(NB)" ] || [ -z "$$nb" ]; then \
 	  echo "usage: make present NB=03   (notebooks: $$(ls notebooks | sed -n 's/^\([0-9][0-9]\)_.*/\1/p' | tr '\n' ' '))"; exit 2; \
 	fi; \
-	echo "Lecture view of $$nb (Ctrl-C stops it)"; \
-	$(JUPYTER_ENV) $(BIN)/voila "$$nb" $(NO_BROWSER)
+	echo "Lecture view of $$nb: running it before anyone opens the page (Ctrl-C stops it)"; \
+	$(JUPYTER_ENV) $(BIN)/python scripts/present.py "$$nb" --pool-size $(or $(POOL),2) $(NO_BROWSER)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
