@@ -91,9 +91,7 @@ import numpy as np
 
 from ..validation import check_array, check_float, check_int, describe
 
-__all__ = ["check_number", "read_answer", "precision_text", "tolerance", "format_number", "verdict",
-           # kept for the checks of notebook 7 until they move to check_number:
-           "close_enough", "same_whole_number", "as_answer_array", "wrong_kind"]
+__all__ = ["check_number", "read_answer", "precision_text", "tolerance", "format_number", "verdict"]
 
 #: Relative slack on every tolerance: the float rounding of a typed decimal (0.13 is not exactly 0.13).
 _SLACK = 1e-9
@@ -406,54 +404,3 @@ def verdict(ok: bool, hint: str = "", *, success: str = "Correct.") -> bool:
         raise ValueError(f"hint and success must be strings, got {describe(hint)} and {describe(success)}")
     print(" ".join((success if ok else f"Not yet. {hint}").split()))      # one line, whatever the hint holds
     return bool(ok)
-
-
-# -- the helpers of the first checks, kept for notebook 7 until it uses check_number ----------------------
-
-def close_enough(answer, expected, *, rtol: float = 1e-3, atol: float = 0.0) -> bool:
-    """True when ``answer`` has the shape of ``expected`` and matches it to ``rtol``/``atol``; never raises.
-
-    Strings and bools are never close (``"4"`` and ``True`` are not numbers here). New checks use :func:`check_number`.
-    """
-    rtol = check_float("rtol", rtol, minimum=0.0)
-    atol = check_float("atol", atol, minimum=0.0)
-    e = check_array("expected", expected, finite=False, kinds="iuf", dtype=float)
-    value, why = read_answer(answer, e.shape)
-    if why:
-        return False
-    with np.errstate(all="ignore"):
-        return bool(np.allclose(np.asarray(value, dtype=float), e, rtol=rtol, atol=atol))
-
-
-def same_whole_number(answer, expected: int) -> bool:
-    """True when ``answer`` is a finite number (not a bool) equal to the whole number ``expected``."""
-    expected = check_int("expected", expected)
-    value, why = read_answer(answer, (), whole=True)
-    return not why and value == expected
-
-
-def as_answer_array(answer, shape: tuple, what: str):
-    """``(array, "")`` when ``answer`` is a numeric array of ``shape``, else ``(None, hint)``; never raises.
-
-    ``what`` names the quantity in the hint, e.g. ``"The Jacobian"``.
-    """
-    if not isinstance(what, str):
-        raise ValueError(f"what must be a string naming the quantity, got {describe(what)}")
-    value, why = read_answer(answer, shape)
-    if answer is None:
-        return None, "Replace None with your array."
-    if why:
-        return None, f"{what} is an array of numbers of shape {tuple(shape)}, {why}."
-    return value, ""
-
-
-def wrong_kind(answer, wanted: str, *, shape: tuple = (), whole: bool = False) -> str:
-    """``""`` when ``answer`` is the kind of answer asked for, else a one-line hint saying what is wanted.
-
-    ``wanted`` names the kind in the hint, e.g. ``"a whole number"``. Call it
-    once an answer has failed. New checks use :func:`check_number`.
-    """
-    if answer is None:
-        return f"Replace None with {wanted}."
-    value, why = read_answer(answer, tuple(shape), whole=whole)
-    return f"The answer is {wanted}, {why}." if why else ""
