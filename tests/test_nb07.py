@@ -12,9 +12,9 @@ tried on (Prescott, Nehalem, Sandybridge, Haswell, Zen), with numpy's AVX2/AVX-5
 threads, with numpy 1.24 / matplotlib 3.7, and with its initial weights perturbed by 2e-7 (relative). Trained
 RNNs are far less stable, so the notebook asserts only wide-margin properties of its RNN runs.
 
-Section 7 reads the committed sweep file with a few lines of its own: ``experiments`` is not an installed
-package, so the notebook (whose kernel runs in notebooks/) cannot import ``experiments.adding_sweep``. The last
-tests run those lines and check that they give the same tuned rates, medians and step-cost ratio as the module.
+Section 7 reads the committed sweep file through ``experiments.adding_sweep`` (installed with the project) and
+applies the tuning rule in a few readable lines of its own. The last tests run those cells and check that they
+give the same tuned rates, medians and step-cost ratio as the module.
 """
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ import contextlib
 import io
 import math
 import statistics
-import sys
 
 import numpy as np
 import pytest
@@ -30,12 +29,8 @@ import pytest
 import helpers
 from helpers import adding, lstm, rnn
 
-from conftest import NOTEBOOKS_DIR, ROOT, code_cell
-
-if str(ROOT) not in sys.path:  # experiments/ is a folder of the repository, not an installed package
-    sys.path.insert(0, str(ROOT))
-
-from experiments import adding_sweep as sweep  # noqa: E402
+from conftest import NOTEBOOKS_DIR, code_cell
+from experiments import adding_sweep as sweep
 
 T = 100           # section 9: the LSTM at T = 100,
 RATE = 1e-2       # at its tuned rate for T = 100 (section 7; test_the_section_9_run_uses_the_tuned_rate),
