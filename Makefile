@@ -32,7 +32,7 @@ help:
 	@echo "make test   run every test, including executing every notebook (and the portability matrix)"
 	@echo "make test-quick NB=03   a few minutes: the fast tests plus notebook 03 (executed, its demos at their corners)"
 	@echo "make portability   only the portability matrix: every notebook under other BLAS code paths, SIMD, threads, oldest versions"
-	@echo "make bench  measure sliders, notebooks, BPTT and training (table + benchmarks/results.json)"
+	@echo "make bench  measure sliders, notebooks, BPTT, training and a hub server's needs (table + benchmarks/results.json)"
 	@echo "make sweep  rerun notebook 7's RNN-vs-LSTM experiment (resumable; about 25 minutes on 2 cores)"
 	@echo "make clean  remove the virtual environment and caches"
 

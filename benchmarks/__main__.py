@@ -6,9 +6,11 @@ Sections (``--only`` takes a comma-separated list):
 * ``notebooks`` seconds to execute each notebook in a fresh kernel
 * ``bptt``      numpy RNN / LSTM forward + backward against PyTorch CPU autograd
 * ``adding``    the adding problem (LSTM against vanilla RNN) and the LSTM's peak memory
+* ``sizing``    what one student's server on a JupyterHub needs: each notebook's kernel after Run All
+                (peak MB, CPU seconds), one Voilà viewer's memory (Linux), the JupyterLab server's
 
 ``--quick`` shrinks every section (a smaller BPTT grid, one seed at T=100,
-5 changes per slider) for use during development. The table goes to stdout;
+5 changes per slider, one sizing repeat) for use during development. The table goes to stdout;
 ``benchmarks/results.json`` (or ``--out``) gets every number measured.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from . import report
 from .common import RESULTS_PATH, machine
 
-SECTIONS = ("sliders", "notebooks", "bptt", "adding")
+SECTIONS = ("sliders", "notebooks", "bptt", "adding", "sizing")
 
 
 def main(argv=None) -> int:
@@ -34,6 +36,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small grid, one seed, fewer slider changes")
     parser.add_argument("--notebooks", default="*.ipynb", help="glob of notebooks/ to run (default: all)")
     parser.add_argument("--changes", type=int, default=None, help="value changes per slider (default 10; 5 with --quick)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="sizing: runs of each notebook, medians reported (default 3; 1 with --quick)")
     parser.add_argument("--out", default=str(RESULTS_PATH), help="where to write the JSON results")
     args = parser.parse_args(argv)
     only = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -43,6 +47,9 @@ def main(argv=None) -> int:
     changes = args.changes or (5 if args.quick else 10)
     if changes < 1:
         parser.error("--changes must be at least 1")
+    repeats = args.repeats or (1 if args.quick else 3)
+    if repeats < 1:
+        parser.error("--repeats must be at least 1")
 
     def log(msg):
         print(msg, flush=True)
@@ -82,6 +89,13 @@ def main(argv=None) -> int:
         results.setdefault("load_average", {})["adding"] = loads + [load()]
         lstm = (results["adding_problem"].get("summary") or {}).get("lstm T=100")
         results["peak_rss_mb"] = lstm["peak_rss_mb"] if lstm else None
+    if "sizing" in only:
+        from . import sizing
+        log(f"[sizing] one student's server: notebooks/{args.notebooks} run all in fresh kernels, "
+            f"then as a Voilà page; the JupyterLab server; {repeats} repeat(s)")
+        loads = [load()]
+        results["sizing"] = sizing.run(args.notebooks, repeats=repeats, log=log)
+        results.setdefault("load_average", {})["sizing"] = loads + [load()]
     results["benchmark_seconds"] = time.perf_counter() - start
     results["checks"] = report.checks(results)
     print()

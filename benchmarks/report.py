@@ -71,6 +71,10 @@ def checks(results: dict) -> list[dict]:
         out.append({"check": "adding T=100: LSTM solves 3 of 3, each <= 10 s",
                     "value": f"{lstm['successes']}/{lstm['of']}, max {_fmt(secs)} s", "target": "3/3, 10 s", "unit": "",
                     "ok": lstm["successes"] == lstm["of"] == 3 and secs is not None and secs <= TARGETS["lstm_solve_seconds"]})
+    for stem, row in ((results.get("sizing") or {}).get("notebooks") or {}).items():
+        if not row["ok"] or not (row.get("voila") or {"ok": True})["ok"]:
+            out.append({"check": f"sizing: {stem} runs (kernel and Voilà)", "value": None, "target": None, "unit": "",
+                        "ok": False})
     if results.get("peak_rss_mb") is not None:
         out.append({"check": "peak RSS of LSTM training (T=100)", "value": results["peak_rss_mb"],
                     "target": TARGETS["peak_rss_mb"], "unit": "MB", "ok": results["peak_rss_mb"] <= TARGETS["peak_rss_mb"]})
@@ -153,6 +157,9 @@ def render(results: dict) -> str:
                          f"budget {a['settings'].get('max_iterations')} iterations)\n" +
                          table(rows, ["model", "solved", "s to solve", "CPU s (whole run)", "iters to solve", "median s", "final MSE",
                                       "peak MB", "errors"]))
+    sz = results.get("sizing")
+    if sz:
+        parts.append(render_sizing(sz))
     cs = results.get("checks") or []
     if cs:
         miss = [c for c in cs if c["ok"] is False]
@@ -162,3 +169,34 @@ def render(results: dict) -> str:
             parts.append(f"  MISS {c['check']}: {_fmt(v, '.2f') if isinstance(v, float) else v} "
                          f"(target {c['target']}{' ' + c['unit'] if c['target'] is not None else ''})")
     return "\n".join(parts)
+
+
+def render_sizing(sz: dict) -> str:
+    """The sizing section: a row per notebook, the JupyterLab server, and the Markdown rows for INSTRUCTORS.md."""
+    from .sizing import markdown_rows
+    rows = []
+    for stem, r in sz["notebooks"].items():
+        v = r.get("voila") or {}
+        errors = "; ".join(r["errors"] + v.get("errors", []))
+        rows.append([stem, _fmt(r["kernel_peak_mb"], ".0f"), _fmt(r["kernel_cpu_seconds"]), _fmt(r["run_all_seconds"]),
+                     _fmt(v.get("kernel_peak_mb"), ".0f"), _fmt(v.get("kernels_held"), ".0f"),
+                     _fmt(v.get("kernels_rss_mb"), ".0f"), _fmt(v.get("server_rss_mb"), ".0f"),
+                     _fmt(v.get("page_seconds")), ("FAILED: " + errors)[:80] if errors else "ok"])
+    peaks = [r["kernel_peak_mb"] for r in sz["notebooks"].values() if r["kernel_peak_mb"] is not None]
+    out = [f"\nSizing one student's server (medians of {sz['repeats']} run(s); MB = 2**20 bytes). Kernel: a fresh "
+           "kernel through Run All (scripts/execute_notebooks.py): its own peak (VmHWM on Linux) and its CPU seconds, "
+           "start-up included. Voilà: `voila <notebook>` with jupyter-config/, the page requested once over HTTP "
+           "(no browser); the page's kernel's peak, then every kernel the server holds (a pre-heated pool adds "
+           "some) and their RSS, and the Voilà server's own RSS.",
+           table(rows, ["notebook", "kernel peak MB", "CPU s", "wall s", "Voilà kernel peak MB", "kernels held",
+                        "their RSS MB", "Voilà server MB", "page s", "status"])]
+    if peaks:
+        out.append(f"Largest kernel after Run All: {max(peaks):.0f} MB")
+    lab = sz.get("jupyterlab")
+    if lab:
+        out.append("JupyterLab server, idle after serving /lab, its settings and a listing (no kernel): "
+                   + (f"{lab['rss_mb']:.0f} MB resident (peak {lab['peak_mb']:.0f} MB)" if lab["ok"] else "FAILED"))
+    if sz.get("note"):
+        out.append(f"note: {sz['note']}")
+    out.append("\nMarkdown for INSTRUCTORS.md (\"Serving the course from a JupyterHub\"):\n" + markdown_rows(sz))
+    return "\n".join(out)

@@ -12,7 +12,10 @@ Each kernel inherits this process's environment, so set ``OPENBLAS_CORETYPE``,
 ``NPY_DISABLE_CPU_FEATURES`` or ``OPENBLAS_NUM_THREADS`` on the command line. The report also
 says what the kernel really ran on (BLAS library, code path and threads from threadpoolctl;
 numpy's enabled SIMD features; numpy and matplotlib versions), so that a setting that had no
-effect is seen, not assumed, and the kernel's CPU seconds and peak memory after Run All.
+effect is seen, not assumed, and the kernel's CPU seconds (user + system, all threads, start-up
+included) and peak memory after Run All (``benchmarks/sizing.py`` uses these for a hub's sizing).
+The peak is ``VmHWM`` of ``/proc/self/status`` where there is one (Linux): ``ru_maxrss`` would
+report the process that started the kernel whenever that one is larger (Linux carries it over exec).
 """
 from __future__ import annotations
 
@@ -37,9 +40,16 @@ try:
     import resource as _resource      # not on Windows
     _usage = _resource.getrusage(_resource.RUSAGE_SELF)
     _peak_mb = _usage.ru_maxrss / (1024 * 1024 if __import__("sys").platform == "darwin" else 1024)
+    _peak_from = "ru_maxrss"
     _cpu_s = _usage.ru_utime + _usage.ru_stime
 except ImportError:
-    _peak_mb = _cpu_s = None
+    _peak_mb = _cpu_s = _peak_from = None
+try:  # Linux: the kernel's own peak. ru_maxrss carries over exec the peak of the process that started
+    with open("/proc/self/status") as _fh:   # the kernel, so a large parent would be reported instead
+        _peak_mb = int(next(_l for _l in _fh if _l.startswith("VmHWM:")).split()[1]) / 1024
+    _peak_from = "VmHWM"
+except (OSError, StopIteration):
+    pass
 try:
     from numpy._core._multiarray_umath import __cpu_features__ as _feat
 except ImportError:                      # numpy < 2
@@ -49,7 +59,7 @@ print("RUNTIME " + _json.dumps({
     "blas": [{k: lib.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
              for lib in _tpc.threadpool_info() if lib.get("user_api") == "blas"],
     "simd_enabled": sorted(k for k, v in _feat.items() if v),
-    "kernel_peak_mb": _peak_mb, "kernel_cpu_seconds": _cpu_s,
+    "kernel_peak_mb": _peak_mb, "kernel_peak_from": _peak_from, "kernel_cpu_seconds": _cpu_s,
     "demo_errors": {name: repr(d.last_error) for name, d in _hw.REGISTRY.items() if d.last_error is not None}}))
 """
 

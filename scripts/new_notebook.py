@@ -6,7 +6,7 @@ It makes, for the next free number NN,
 - ``notebooks/NN_gated_recurrent_units.ipynb`` from ``templates/notebook_template.ipynb``
   (title numbered, the exercise module imported, ``metadata.summary`` set);
 - ``helpers/exercises/nbNN.py`` from ``templates/exercises_template.py``;
-- a section ``## N. Title`` at the end of INSTRUCTORS.md, to fill in;
+- a section ``## N. Title`` after the last lecture's in INSTRUCTORS.md (before the hub section), to fill in;
 and then regenerates the navigation bars and contents tables (scripts/navigation.py).
 It refuses to overwrite anything. See CONTRIBUTING.md for what to write next.
 """
@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# INSTRUCTORS.md ends with this section (its sizing table needs a row for the new notebook too).
+HUB_SECTION = "## Serving the course from a JupyterHub"
 sys.path.insert(0, str(ROOT / "scripts"))
 import navigation  # noqa: E402
 
@@ -62,7 +64,9 @@ def create(title: str, summary: str | None = None) -> list[Path]:
                "**Demo:** the section and its sliders.\n\n"
                "**Ask:** the question to put to the room before anyone moves a slider.\n\n"
                "**The room sees:** what the figure shows at the values to try, with the numbers the notebook asserts.\n")
-    guide.write_text(guide.read_text(encoding="utf-8").rstrip("\n") + "\n" + section, encoding="utf-8")
+    text = guide.read_text(encoding="utf-8")
+    lectures, hub, rest = text.partition(HUB_SECTION)   # the lecture pages come first, the hub section last
+    guide.write_text(lectures.rstrip("\n") + "\n" + section + ("\n" + hub + rest if hub else ""), encoding="utf-8")
 
     written = [notebook, exercises, guide]
     for path, text in navigation.build().items():
