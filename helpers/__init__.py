@@ -10,7 +10,7 @@ Modules
 validation  ValueError checks that name the argument and what it accepts
 seeding     ``make_rng``: the series' seeded random generator
 gradcheck   central-difference gradients and relative error (float64)
-style       ``use_style``, ``COLORS``, ``figure``, log-axis helpers
+style       ``use_style``, ``COLORS``, ``figure``, log-axis helpers, ``figure_text_sizes``
 controls    ``slider`` and ``choice``: controls labelled with their symbol
 demo        ``Demo``: an interactive figure that shows its errors and registers itself
 rendering   a demo's frame as PNG (frozen layout, opt-in blitting)

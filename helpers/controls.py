@@ -84,5 +84,9 @@ def choice(symbol: str, options, value=None, *, description: str | None = None):
         value = options[0]
     if value not in options:
         raise ValueError(f"value must be one of {options!r}, got {value!r}")
-    return widgets.ToggleButtons(options=options, value=value, description=description or symbol,
-                                 style={"description_width": _LABEL_WIDTH, "button_width": "7em"})
+    buttons = widgets.ToggleButtons(options=options, value=value, description=description or symbol,
+                                    style={"description_width": _LABEL_WIDTH, "button_width": "7em"})
+    # ipywidgets 8 lays ToggleButtons out as a block, its label alone on a line above the buttons; the
+    # sliders' class puts the label beside them, right-aligned in the same column as the sliders' labels.
+    buttons.add_class("widget-inline-hbox")
+    return buttons

@@ -30,14 +30,18 @@ from __future__ import annotations
 
 import base64
 import html
+import json
+import statistics
 import time
 import traceback
+from collections import OrderedDict
 from typing import Callable
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .rendering import Blitter, animated_artists, render_png
+from .style import figure_text_sizes
 from .validation import check_float
 
 __all__ = ["Demo", "REGISTRY"]
@@ -77,7 +81,25 @@ class Demo:
     marks the figure stale and makes that frame a full redraw automatically;
     ``update`` may also call :func:`full_redraw` (``helpers.rendering.full_redraw(fig)``)
     to force one. Every frame is a complete picture.
+
+    Keeping up with the room: a frame already drawn for the same control values is
+    sent again from a small cache (moving a slider back, or to and fro, costs
+    nothing), which is exact because ``update`` draws only from its arguments.
+    Sliders send their values while they are dragged only as long as this demo's
+    frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
+    five drawn); slower demos update on release, so that the figure for the
+    released value is the next one drawn rather than the one after it.
+
+    Legibility: after the first frame the Demo measures the texts of its figure
+    (:meth:`measure_text`, kept in ``text_sizes``) and puts them in a hidden element
+    of its box, where the browser tests turn points into pixels on the page.
     """
+
+    #: Frames kept for revisits (a frame is 50-200 kB of PNG). 0 turns the cache off (the benchmarks do).
+    max_cached_frames = 32
+    #: Slowest median frame (ms) for which sliders follow a drag: two frames then fit in 300 ms after a
+    #: release (ipywidgets sends the released value once the frame in flight is done).
+    FOLLOW_DRAG_MS = 120.0
 
     def __init__(self, update: Callable[..., str | None], fig, *, name: str | None = None,
                  scale: float = 2.0, freeze_layout: bool = True, **controls):
@@ -94,19 +116,29 @@ class Demo:
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width_px}px", height="auto"))
         self.note = widgets.HTML(layout=widgets.Layout(width=f"{max(width_px, 400)}px"))
         self.error = widgets.HTML()
-        self.timings_ms: list[float] = []
+        # The figure's text sizes, for the browser tests (hidden): they turn points into pixels on the page.
+        self.text_sizes: dict = {}
+        self.text_probe = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.text_probe.add_class("rnn-figure-text")
+        self.timings_ms: list[float] = []      # every refresh, cached or drawn
+        self.drawn_ms: list[float] = []        # refreshes that drew a new frame
+        self._frames: OrderedDict = OrderedDict()   # control values -> (note, png), most recent last
+        self._draggable = [w for w in controls.values() if getattr(w, "continuous_update", False)]
         self.last_error: BaseException | None = None
         self._blitter = Blitter(fig)
         self._layout_frozen = False
         for w in controls.values():
             w.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.VBox(list(controls.values())), self.image, self.note, self.error])
+        self.controls_box = widgets.VBox(list(controls.values()))
+        self.controls_box.add_class("rnn-demo-controls")
+        self.widget = widgets.VBox([self.controls_box, self.image, self.note, self.error, self.text_probe])
         self.widget.add_class("rnn-demo")
         REGISTRY[self.name] = self
         self.refresh()
         if freeze_layout:
             fig.set_layout_engine("none")
             self._layout_frozen = True
+        self.measure_text()
 
     # -- plain calls (tests, benchmarks) -------------------------------------------------
     def values(self) -> dict:
@@ -137,8 +169,14 @@ class Demo:
     def refresh(self) -> None:
         """Redraw for the controls' current values, showing any error in red."""
         start = time.perf_counter()
+        key = self._frame_key()
         try:
-            note, png = self.call()
+            cached = self._frames.get(key) if key is not None else None
+            if cached is not None:
+                self._frames.move_to_end(key)
+                note, png = cached
+            else:
+                note, png = self.call()
         except Exception as exc:  # shown, never swallowed
             self.last_error = exc
             self.error.value = ("<pre style='color:#b00020;white-space:pre-wrap'>This demo failed: "
@@ -149,7 +187,53 @@ class Demo:
         self.image.value = png
         self.note.value = f"<div style='font-size:1.1em'>{html.escape(note)}</div>" if note else ""
         self.error.value = ""
-        self.timings_ms.append(1000 * (time.perf_counter() - start))
+        elapsed = 1000 * (time.perf_counter() - start)
+        self.timings_ms.append(elapsed)
+        if cached is None:
+            self.drawn_ms.append(elapsed)
+            self._keep(key, note, png)
+            self._follow_drags()
+
+    def _frame_key(self):
+        """The controls' values as a hashable key, or None (then frames are not kept)."""
+        key = tuple(sorted(self.values().items()))
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
+    def _keep(self, key, note, png) -> None:
+        if key is None or self.max_cached_frames <= 0:
+            return
+        self._frames[key] = (note, png)
+        while len(self._frames) > self.max_cached_frames:
+            self._frames.popitem(last=False)
+
+    def _follow_drags(self) -> None:
+        """Sliders follow a drag while the median of the last five drawn frames is within FOLLOW_DRAG_MS.
+
+        The first frame (which also lays the figure out) does not count; until a second one is
+        drawn, the sliders do as the notebook made them.
+        """
+        if len(self.drawn_ms) < 2:
+            return
+        follow = statistics.median(self.drawn_ms[1:][-5:]) <= self.FOLLOW_DRAG_MS
+        for widget in self._draggable:
+            if widget.continuous_update != follow:
+                widget.continuous_update = follow
+
+    def measure_text(self) -> dict:
+        """Measure the figure's texts as drawn now (:func:`helpers.style.figure_text_sizes`); keep and return them.
+
+        Done once, after the first frame: a frame changes what the texts say, not their sizes.
+        The result also goes into a hidden element of the demo (``.rnn-figure-text``,
+        attribute ``data-text-sizes``, JSON), where the browser tests read it: a text of
+        ``min_pt`` points is ``min_pt * dpi / 72`` pixels of the PNG.
+        """
+        self.text_sizes = figure_text_sizes(self.fig)
+        self.text_probe.value = f"<span data-text-sizes='{html.escape(json.dumps(self.text_sizes), quote=True)}'></span>"
+        return self.text_sizes
 
     def _on_change(self, change) -> None:
         self.refresh()

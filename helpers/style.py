@@ -11,13 +11,16 @@ import warnings
 
 import numpy as np
 import matplotlib as mpl
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, NullLocator
 from matplotlib.figure import Figure
 
+from .rendering import animated_artists
 from .validation import check_float
 
 __all__ = ["COLORS", "use_style", "figure", "log_axis", "reference_line",
-           "plot_magnitudes", "nonfinite_note"]
+           "plot_magnitudes", "nonfinite_note", "figure_text_sizes"]
 
 #: One meaning per colour, the same in every notebook.
 COLORS = {
@@ -45,6 +48,11 @@ PANEL = (5.6, 3.4)
 def use_style(retina: bool = True) -> None:
     """Set matplotlib defaults for the series (fonts large enough to project, thick lines).
 
+    The smallest default text is 12 pt (legends; tick labels 13 pt): in the lecture view a two-panel
+    demo (11.2 in wide) fills a 1280 px projector's width, where 12 pt is about 18.6 px, the least the
+    back row reads (tests/test_browser.py measures every demo). A notebook that passes a smaller
+    ``fontsize`` to a wide figure's text makes it too small there.
+
     With ``retina=True`` and inside IPython, inline figures are sent at twice
     the resolution so they stay sharp on high-density screens and projectors.
     """
@@ -55,9 +63,9 @@ def use_style(retina: bool = True) -> None:
         "font.size": 13,
         "axes.titlesize": 14,
         "axes.labelsize": 14,
-        "xtick.labelsize": 12,
-        "ytick.labelsize": 12,
-        "legend.fontsize": 11,
+        "xtick.labelsize": 13,
+        "ytick.labelsize": 13,
+        "legend.fontsize": 12,
         "legend.frameon": False,
         "lines.linewidth": 2.2,
         "lines.markersize": 6,
@@ -179,3 +187,59 @@ def nonfinite_note(values, what: str = "values") -> str:
         parts.append(f"{n_nan} are NaN (not a number): arithmetic such as inf - inf or 0 * inf "
                      "has no defined result, and NaN then spreads to everything it touches")
     return "; ".join(parts) + ". They are marked with red x's at the top of the plot."
+
+
+class _TextRecorder(RendererAgg):
+    """An Agg renderer that records the size of every text drawn and rasterises nothing."""
+
+    def __init__(self, width, height, dpi):
+        super().__init__(width, height, dpi)
+        self.texts: list[tuple[float, str]] = []
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if s.strip():
+            self.texts.append((float(prop.get_size_in_points()), s))
+
+    def draw_tex(self, gc, x, y, s, prop, angle, *, mtext=None):
+        self.draw_text(gc, x, y, s, prop, angle)
+
+    def draw_path(self, *args, **kwargs):   # lines, patches, markers, images: not needed to size text
+        pass
+
+    draw_markers = draw_path_collection = draw_quad_mesh = draw_gouraud_triangles = draw_image = draw_path
+
+
+def figure_text_sizes(fig) -> dict:
+    """The texts ``fig`` draws, with their sizes: what to check for legibility on a projector.
+
+    Draws the figure once on a renderer that records every text it draws (tick labels,
+    axis labels, titles, legend entries, annotations, colorbar labels, animated texts
+    included; hidden, empty and off-tick texts are not drawn, so not counted) and rasterises
+    nothing. The layout is not re-run: call it after the figure has been drawn once.
+
+    Returns ``{"min_pt", "smallest", "sizes_pt", "dpi", "width_px", "height_px"}``: the
+    smallest text size in points and that text, the distinct sizes drawn (ascending), and
+    the dpi and pixel size of the figure's PNG. A text of ``s`` points is
+    ``s * dpi / 72`` pixels of that PNG; on a page that shows the PNG ``c`` CSS pixels
+    wide it is ``s * dpi / 72 * c / width_px`` CSS pixels.
+    """
+    dpi = float(fig.dpi)
+    width_px, height_px = (int(round(v)) for v in fig.get_size_inches() * dpi)
+    recorder = _TextRecorder(width_px, height_px, dpi)
+    # What Figure.draw draws, without its layout engine and its draw_event: the static artists,
+    # then the animated ones (which Axes.draw and Figure.draw leave out).
+    for artist in sorted(fig.get_children(), key=lambda a: a.get_zorder()):
+        if not artist.get_animated():
+            artist.draw(recorder)
+    for _, artist in animated_artists(fig):
+        artist.draw(recorder)
+    # Texts with path effects are drawn as paths, not through draw_text: count those the pass reached.
+    for text in fig.findobj(lambda a: isinstance(a, Text) and bool(a.get_path_effects())):
+        if getattr(text, "_renderer", None) is recorder and text.get_visible() and text.get_text().strip():
+            recorder.texts.append((float(text.get_fontsize()), text.get_text()))
+    if not recorder.texts:
+        return {"min_pt": None, "smallest": None, "sizes_pt": [], "dpi": dpi,
+                "width_px": width_px, "height_px": height_px}
+    size, text = min(recorder.texts, key=lambda t: t[0])
+    return {"min_pt": size, "smallest": text, "sizes_pt": sorted({t[0] for t in recorder.texts}),
+            "dpi": dpi, "width_px": width_px, "height_px": height_px}

@@ -122,6 +122,40 @@ def test_style_and_plotting_helpers_under_agg(tmp_path):
     assert (tmp_path / "f.png").stat().st_size > 1000
 
 
+def test_style_text_is_large_enough_for_the_lecture_view():
+    # The lecture view shows a two-panel demo (11.2 in wide) across 1280 px: 12 pt is then about 18.6 px
+    # (tests/test_browser.py checks every demo on screen); the style's smallest default is 12 pt.
+    import matplotlib as mpl
+    helpers.use_style()
+    from matplotlib.font_manager import FontProperties
+    sizes = {k: FontProperties(size=mpl.rcParams[k]).get_size_in_points()
+             for k in ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+                       "legend.fontsize")}
+    assert min(sizes.values()) >= 12, sizes
+
+
+def test_figure_text_sizes_measures_the_texts_drawn():
+    from helpers.style import figure_text_sizes
+    helpers.use_style()
+    fig, ax = helpers.figure()
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.legend(fontsize=9)
+    ax.set_title("title", fontsize=15)
+    ax.text(0.5, 0.5, "hidden", fontsize=5, visible=False)      # not drawn: not counted
+    ax.text(0.5, 0.5, "   ", fontsize=6)                         # blank: not counted
+    moving = ax.text(0.2, 0.2, "moving", fontsize=10)
+    moving.set_animated(True)                                    # drawn by the Demo per frame: counted
+    fig.canvas.draw()
+    sizes = figure_text_sizes(fig)
+    assert sizes["min_pt"] == 9 and sizes["smallest"] == "line"
+    assert {9, 10, 15, 13} <= set(sizes["sizes_pt"]) and 5 not in sizes["sizes_pt"] and 6 not in sizes["sizes_pt"]
+    assert (sizes["width_px"], sizes["height_px"]) == fig.canvas.get_width_height()
+    assert sizes["dpi"] == fig.dpi
+    moving.set_animated(False)
+    moving.set_fontsize(7)
+    assert figure_text_sizes(fig)["min_pt"] == 7
+
+
 def test_plot_magnitudes_marks_inf_and_nan():
     fig, ax = helpers.figure()
     vals = np.array([1.0, 10.0, np.inf, np.nan])
@@ -175,6 +209,7 @@ def test_slider_validation(args, message):
 
 def test_choice_validation():
     c = helpers.choice("f", ["tanh", "sigmoid"])
+    assert "widget-inline-hbox" in c._dom_classes     # its label beside the buttons, as a slider's
     assert demo_testing.control_extremes(c) == ["tanh", "sigmoid"]
     with pytest.raises(ValueError, match="value must be one of"):
         helpers.choice("f", ["tanh", "sigmoid"], value="relu")
@@ -206,6 +241,23 @@ def test_demo_renders_and_updates_on_slider_change():
     assert len(demo.timings_ms) == 2
     bundle = demo._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
+
+
+def test_demo_exposes_its_figure_text_sizes():
+    import html
+    import json
+    import re
+    demo = _line_demo()
+    sizes = demo.text_sizes
+    assert sizes["min_pt"] > 0 and sizes["dpi"] == 100 * demo.scale
+    assert (sizes["width_px"], sizes["height_px"]) == demo.fig.canvas.get_width_height()
+    # for the browser tests: a hidden element of the demo holds them
+    assert demo.text_probe in demo.widget.children and demo.text_probe.layout.display == "none"
+    attribute = re.search(r"data-text-sizes='([^']*)'", demo.text_probe.value).group(1)
+    assert json.loads(html.unescape(attribute)) == sizes
+    first = demo.image.value
+    demo.controls["w"].value = 2.0
+    assert demo.image.value != first and demo.error.value == ""   # measuring left the frames alone
 
 
 def test_exercise_covers_every_corner():

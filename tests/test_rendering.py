@@ -68,3 +68,62 @@ def test_matplotlib_keeps_more_mathtext():
     """On every matplotlib the requirements allow (the oldest is tested by the portability matrix), the cache grew."""
     assert rendering.keep_more_mathtext() is True
     assert MathTextParser._parse_cached.cache_info().maxsize >= rendering.MATHTEXT_CACHE
+
+
+# -- helpers.Demo: revisits from the frame cache, and drags followed only while frames are quick -------------
+
+def _counting_demo(**slider_kwargs):
+    fig, ax = helpers.figure()
+    (line,) = ax.plot([], [])
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    calls = []
+
+    def show(w):
+        calls.append(w)
+        line.set_data([0, 10], [0, w])
+        return f"w = {w}"
+
+    demo = helpers.Demo(show, fig, w=helpers.slider("w", 1, 9, 1, value=5, **slider_kwargs))
+    return demo, calls
+
+
+def test_a_revisited_value_is_the_frame_drawn_for_it():
+    demo, calls = _counting_demo()
+    slider = demo.controls["w"]
+    first = demo.image.value
+    slider.value = 6
+    six = demo.image.value
+    slider.value = 5
+    assert demo.image.value == first and calls == [5, 6]        # from the cache: update not called again
+    slider.value = 6
+    assert demo.image.value == six and calls == [5, 6]
+    demo.max_cached_frames = 0
+    demo._frames.clear()
+    slider.value = 5
+    slider.value = 6
+    assert demo.image.value == six and calls == [5, 6, 5, 6]     # drawn again: the same bytes
+
+
+def test_the_frame_cache_is_bounded():
+    demo, _ = _counting_demo()
+    demo.max_cached_frames = 3
+    for w in (1, 2, 3, 4, 6, 7):
+        demo.controls["w"].value = w
+    assert len(demo._frames) == 3 and [k[0][1] for k in demo._frames] == [4, 6, 7]
+
+
+def test_sliders_follow_a_drag_only_while_frames_are_quick():
+    """The rule, not this machine's speed: budgets far above and below any frame's time decide it."""
+    quick, _ = _counting_demo()
+    quick.FOLLOW_DRAG_MS = 1e9
+    slow, _ = _counting_demo()
+    slow.FOLLOW_DRAG_MS = 0.0
+    on_release, _ = _counting_demo(continuous_update=False)
+    on_release.FOLLOW_DRAG_MS = 1e9
+    for demo in (quick, slow, on_release):
+        for w in (6, 7, 8):
+            demo.controls["w"].value = w
+    assert quick.controls["w"].continuous_update is True
+    assert slow.controls["w"].continuous_update is False
+    assert on_release.controls["w"].continuous_update is False   # a retraining demo stays on release
