@@ -9,15 +9,18 @@ driven by Playwright), for every notebook in notebooks/:
   move every slider of every demo (keyboard) and click every choice, and check that its figure
   changes (the PNG's ``src`` changes) with no error. The time from the key press to the new figure
   is recorded.
-* Voilà with the lecture template (``make present``): the notebook renders with no code, and its
-  sliders move its figures, timed the same way.
+* Voilà with the lecture template (``make present``), at a projector's 1280 x 720: the notebook
+  renders with no code, and its sliders move its figures, timed the same way. Every demo is legible
+  from the back row: every text of its figure and of its controls is at least 18 px on screen, and
+  the demo (figure and controls) fits in 720 px (see ``lecture_legibility``).
 * No request leaves 127.0.0.1: every request the pages make is recorded (Playwright's request and
   websocket events), and so is every outgoing connection or name lookup of the servers' and the
   kernels' Python processes (an audit hook, see browser_support.py). There are no exceptions: none
   was needed (see ``ALLOWED_OUTSIDE``).
 
-Screenshots of each notebook after it ran go to test-artifacts/screenshots/ (git-ignored), and the
-timings to test-artifacts/browser-report.json; both paths are printed at the end.
+Screenshots of each notebook after it ran, and of each demo in the lecture view at 1280 x 720
+(``<notebook>-voila-demo<k>.png``), go to test-artifacts/screenshots/ (git-ignored); the timings and
+the smallest text per demo in px to test-artifacts/browser-report.json; both are printed at the end.
 
 Skipped, with the reason, when Chromium or Playwright is missing; RNN_COURSE_REQUIRE_BROWSER=1 (set
 by .ci/run) turns that skip into a failure.
@@ -48,6 +51,10 @@ IDS = [p.stem for p in PATHS]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
+#: The lecture view is checked at a projector's resolution.
+LECTURE_VIEWPORT = {"width": 1280, "height": 720}
+#: Smallest text, in CSS px at LECTURE_VIEWPORT, that the back row of a lecture room can read.
+MIN_TEXT_PX = 18
 
 #: Requests to hosts other than 127.0.0.1 that would be accepted, each with the reason it is harmless
 #: and cannot be turned off. Empty: JupyterLab's news feed, update check and PyPI extension manager
@@ -118,7 +125,8 @@ def workspace(requirements_met, tmp_path_factory, request):
             old.unlink()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     ws = {"scratch": scratch, "notebooks": notebooks, "net_log": net_log,
-          "env": bs.server_env(scratch, guard_dir, net_log), "report": {}, "requests": [], "start": time.monotonic()}
+          "env": bs.server_env(scratch, guard_dir, net_log), "report": {}, "legibility": {}, "requests": [],
+          "start": time.monotonic()}
     yield ws
     _write_report(ws, request.config)
 
@@ -127,7 +135,9 @@ def _write_report(ws, config) -> None:
     report = ws["report"]
     out = ARTIFACTS / "browser-report.json"
     ARTIFACTS.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"notebooks": report, "outside_requests": [r for r in ws["requests"] if not r["local"]],
+    out.write_text(json.dumps({"notebooks": report,
+                               f"legibility_{LECTURE_VIEWPORT['width']}x{LECTURE_VIEWPORT['height']}": ws["legibility"],
+                               "outside_requests": [r for r in ws["requests"] if not r["local"]],
                                "server_outgoing": bs.read_network_log(ws["net_log"]),
                                "total_s": round(time.monotonic() - ws["start"], 1)}, indent=2))
     tr = config.pluginmanager.get_plugin("terminalreporter")
@@ -136,18 +146,29 @@ def _write_report(ws, config) -> None:
         return
     with capture.global_and_fixture_disabled():
         _print_report(tr, report, out)
+        _print_legibility(tr, ws["legibility"])
 
 
 def _print_report(tr, report, out) -> None:
+    med = lambda v: statistics.median(v) if v else float("nan")
     tr.write_line("")
-    tr.write_line("browser tests: controls moved and median key-press-to-new-figure time")
-    tr.write_line(f"  {'notebook':34s} {'front end':10s} {'demos':>5s} {'sliders':>7s} {'choices':>7s} {'median ms':>9s} {'max ms':>7s} {'run all s':>9s}")
+    tr.write_line("browser tests: key press (or click) to new figure, median ms: values not shown before (the kernel "
+                  "draws) and values shown before (from the Demo's frame cache)")
+    tr.write_line(f"  {'notebook':34s} {'front end':10s} {'demos':>5s} {'sliders':>7s} {'choices':>7s} {'new':>6s} "
+                  f"{'shown':>6s} {'run all s':>9s}")
     for nb, fronts in sorted(report.items()):
         for front, r in sorted(fronts.items()):
-            ms = r.get("ms", [])
+            controls = r.get("controls", [])
+            new = [ms for c in controls for ms in c["new_ms"]]
+            seen = [ms for c in controls for ms in c["revisit_ms"]]
             tr.write_line(f"  {nb:34s} {front:10s} {r.get('demos', 0):5d} {r.get('sliders', 0):7d} {r.get('choices', 0):7d} "
-                          f"{(statistics.median(ms) if ms else float('nan')):9.0f} {(max(ms) if ms else float('nan')):7.0f} "
-                          f"{r.get('run_s', float('nan')):9.1f}")
+                          f"{med(new):6.0f} {med(seen):6.0f} {r.get('run_s', float('nan')):9.1f}")
+    tr.write_line("per control, median ms for new values / values shown before:")
+    for nb, fronts in sorted(report.items()):
+        for front, r in sorted(fronts.items()):
+            for c in r.get("controls", []):
+                tr.write_line(f"  {nb:34s} {front:10s} demo {c['demo']} {c['control'][:24]:24s} "
+                              f"{med(c['new_ms']):6.0f} / {med(c['revisit_ms']):4.0f}")
     tr.write_line(f"screenshots: {SCREENSHOTS}")
     tr.write_line(f"timings and requests: {out}")
 
@@ -258,11 +279,13 @@ def check_no_outside_requests(seen, where) -> None:
 
 def page_screenshot(page, stem: str, tile: int = 8000) -> None:
     """The whole Voilà page: the viewport is stretched to the content (Voilà scrolls inside #rendered_cells);
-    pages taller than ``tile`` pixels are saved in parts, ``<stem>-part1.png``, ``-part2.png``, ..."""
+    pages taller than ``tile`` pixels are saved in parts, ``<stem>-part1.png``, ``-part2.png``, ...
+    The page's own viewport is restored afterwards."""
+    viewport = page.viewport_size or VIEWPORT
     scroller = "document.getElementById('rendered_cells') || document.scrollingElement"
     height = page.evaluate(f"() => ({scroller}).scrollHeight")
     parts = max(1, -(-height // tile))
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": int(min(max(height, VIEWPORT["height"]), tile))})
+    page.set_viewport_size({"width": viewport["width"], "height": int(min(max(height, viewport["height"]), tile))})
     page.wait_for_timeout(300)
     for k in range(parts):
         page.evaluate(f"(y) => {{ ({scroller}).scrollTop = y; }}", k * tile)
@@ -270,7 +293,7 @@ def page_screenshot(page, stem: str, tile: int = 8000) -> None:
         name = f"{stem}.png" if parts == 1 else f"{stem}-part{k + 1}.png"
         page.screenshot(path=str(SCREENSHOTS / name))
     page.evaluate(f"() => {{ ({scroller}).scrollTop = 0; }}")
-    page.set_viewport_size(VIEWPORT)
+    page.set_viewport_size(viewport)
 
 
 def demo_screenshots(page, stem: str) -> None:
@@ -284,40 +307,57 @@ def demo_screenshots(page, stem: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{stem}-demo{k + 1}.png"))
 
 
+#: Key presses per slider away from the notebook's value (each a new value: a drawn frame), then as many
+#: back (each a value shown before: a frame from the Demo's cache).
+MOVES = 3
+
+
 def exercise_demos(page, label: str) -> dict:
-    """Move every slider and click every choice of every demo; return counts and key-to-figure times (ms)."""
+    """Move every slider and click every choice of every demo; return counts and key-to-figure times (ms).
+
+    ``controls`` has one entry per slider or choice: ``new_ms`` for values not shown before (the kernel
+    draws the frame) and ``revisit_ms`` for values shown before (the frame comes from the Demo's cache).
+    """
     demos = page.locator(".rnn-demo")
-    result = {"demos": demos.count(), "sliders": 0, "choices": 0, "ms": []}
+    result = {"demos": demos.count(), "sliders": 0, "choices": 0, "ms": [], "controls": []}
     for i in range(demos.count()):
         demo = demos.nth(i).element_handle()
         img = demo.query_selector("img.widget-image")
         for j, slider in enumerate(demo.query_selector_all(".widget-slider")):
             handle = slider.query_selector(".noUi-handle")
             handle.scroll_into_view_if_needed()
-            # two moves per slider, right then back (left then back at the top of the range): each
-            # retraining demo runs twice, and the slider ends where the notebook put it
-            first = None
-            for move in range(2):
+            name = (slider.query_selector(".widget-label") or slider).text_content().strip()
+            entry = {"demo": i + 1, "control": name, "new_ms": [], "revisit_ms": []}
+            # MOVES presses right, then as many back (left first at the top of the range): the slider
+            # ends where the notebook put it; a retraining demo retrains MOVES times
+            now, top = handle.evaluate(SLIDER_STATE_JS)
+            out = "ArrowLeft" if now >= top else "ArrowRight"
+            back = "ArrowRight" if out == "ArrowLeft" else "ArrowLeft"
+            for key, times in [(out, entry["new_ms"])] * MOVES + [(back, entry["revisit_ms"])] * MOVES:
                 # noUiSlider's aria-valuetext is the exact position (aria-valuenow is rounded, and a
                 # log slider's ".2g" readout can stay the same after one step)
-                now, top = handle.evaluate(SLIDER_STATE_JS)
-                if first is None:
-                    first = "ArrowLeft" if now >= top else "ArrowRight"
-                key = first if move == 0 else ("ArrowRight" if first == "ArrowLeft" else "ArrowLeft")
+                now = handle.evaluate(SLIDER_STATE_JS)[0]
                 what = f"{label}: demo {i + 1} slider {j + 1} ({key})"
-                result["ms"].append(_change_and_wait(page, img, demo, lambda: (handle.focus(), page.keyboard.press(key)), what))
+                times.append(_change_and_wait(page, img, demo, lambda: (handle.focus(), page.keyboard.press(key)), what))
                 assert handle.evaluate(SLIDER_STATE_JS)[0] != now, f"{what} did not move the slider"
+            result["ms"] += entry["new_ms"] + entry["revisit_ms"]
+            result["controls"].append(entry)
             result["sliders"] += 1
         for group in demo.query_selector_all(".widget-toggle-buttons"):
             result["choices"] += 1
             buttons = group.query_selector_all("button")
             active = [k for k, b in enumerate(buttons) if "mod-active" in (b.get_attribute("class") or "")]
-            # every other option, then back to the one the notebook chose
+            name = (group.query_selector(".widget-label") or group).text_content().strip() or "choice"
+            entry = {"demo": i + 1, "control": name, "new_ms": [], "revisit_ms": []}
+            # every other option (new), then back to the one the notebook chose (shown before)
             order = [k for k in range(len(buttons)) if k not in active] + active
             for k in order:
                 buttons[k].scroll_into_view_if_needed()
-                result["ms"].append(_change_and_wait(page, img, demo, buttons[k].click,
-                                                     f"{label}: demo {i + 1} choice '{buttons[k].text_content()}'"))
+                ms = _change_and_wait(page, img, demo, buttons[k].click,
+                                      f"{label}: demo {i + 1} choice '{buttons[k].text_content()}'")
+                (entry["revisit_ms"] if k in active else entry["new_ms"]).append(ms)
+            result["ms"] += entry["new_ms"] + entry["revisit_ms"]
+            result["controls"].append(entry)
     return result
 
 
@@ -425,6 +465,7 @@ def test_jupyterlab_run_all_and_move_every_slider(path, lab, context, workspace)
 def test_voila_lecture_view_renders_without_code_and_sliders_work(path, voila, context, workspace):
     label = f"Voila {path.name}"
     page, seen = _new_page(context, workspace, label)
+    page.set_viewport_size(LECTURE_VIEWPORT)     # a projector's resolution
     try:
         start = time.monotonic()
         page.goto(f"{voila['base']}/voila/render/{path.name}?token={voila['token']}", timeout=RUN_TIMEOUT_MS)
@@ -445,6 +486,9 @@ def test_voila_lecture_view_renders_without_code_and_sliders_work(path, voila, c
         code_inputs = page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeCell .jp-Editor, .cm-editor").count()
         assert code_inputs == 0, f"{label}: {code_inputs} code inputs are visible"
         assert "import helpers" not in page.locator("body").inner_text(), f"{label}: code is showing"
+        # measured before any slider moves (the figures' text sizes were measured on their first frame)
+        t_legible = time.monotonic()
+        legibility = lecture_legibility(page, path.stem, workspace)
         t_shot = time.monotonic()
         page_screenshot(page, f"{path.stem}-voila")
         t_move = time.monotonic()
@@ -453,10 +497,12 @@ def test_voila_lecture_view_renders_without_code_and_sliders_work(path, voila, c
         errors = page_errors(page)
         assert not errors, f"{label}: errors after moving the sliders:\n" + "\n---\n".join(errors)
         result["run_s"] = round(run_s, 1)
-        result["phases_s"] = {"render": round(run_s, 1), "screenshot": round(t_move - t_shot, 1),
+        result["phases_s"] = {"render": round(run_s, 1), "legibility": round(t_shot - t_legible, 1),
+                              "screenshot": round(t_move - t_shot, 1),
                               "sliders": round(time.monotonic() - t_move, 1)}
         workspace["report"].setdefault(path.stem, {})["voila"] = result
         check_no_outside_requests(seen, label)
+        check_legibility(legibility, label)
     finally:
         # Voilà's own shutdown-on-unload request is refused (403, '_xsrf' missing; see
         # jupyter-config/config/voila.py), so shut the page's kernel down here, or kernels pile up.
@@ -469,6 +515,131 @@ def test_voila_lecture_view_renders_without_code_and_sliders_work(path, voila, c
         page.close()
         if kernel_id:
             bs.api(f"{voila['base']}/api/kernels/{kernel_id}?token={voila['token']}", method="DELETE")
+
+
+# -- legible from the back row: the lecture view at 1280 x 720 ---------------------------------
+
+# For one demo: the computed font size of every visible element with text of its own (slider labels and
+# readouts, toggle buttons and their label: 'controls'; the sentence under the figure: 'note'), where its
+# choices' labels sit, its figure's size on the page, the text sizes the kernel measured on the figure
+# (helpers.Demo.measure_text, in a hidden element), and its height.
+DEMO_LEGIBILITY_JS = r"""
+(demo) => {
+  const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const controls = demo.querySelector('.rnn-demo-controls') || demo.firstElementChild;
+  const texts = [];
+  for (const el of demo.querySelectorAll('*')) {
+    if (el.closest('.rnn-figure-text') || !visible(el)) { continue; }
+    const own = Array.from(el.childNodes).filter(n => n.nodeType === Node.TEXT_NODE)
+                     .map(n => n.textContent).join('').trim();
+    if (!own) { continue; }
+    texts.push({text: own.slice(0, 60), px: parseFloat(getComputedStyle(el).fontSize),
+                where: controls.contains(el) ? 'controls' : 'note'});
+  }
+  // a choice's label must sit beside its buttons, on the row of the first button, not above them
+  const choices = Array.from(demo.querySelectorAll('.widget-toggle-buttons')).map(group => {
+    const lab = group.querySelector('.widget-label');
+    const first = group.querySelector('button');
+    if (!lab || !first || !visible(lab)) { return null; }
+    const l = lab.getBoundingClientRect(), b = first.getBoundingClientRect();
+    const middle = (l.top + l.bottom) / 2;
+    return {label: lab.textContent.trim(), beside: middle >= b.top && middle <= b.bottom && l.right <= b.left + 1,
+            label_box: [l.left, l.top, l.right, l.bottom].map(Math.round),
+            button_box: [b.left, b.top, b.right, b.bottom].map(Math.round)};
+  }).filter(c => c);
+  const img = demo.querySelector('img.widget-image');
+  const probe = demo.querySelector('.rnn-figure-text [data-text-sizes]');
+  const r = img.getBoundingClientRect(), c = controls.getBoundingClientRect(), d = demo.getBoundingClientRect();
+  return {texts, choices, sizes: probe ? JSON.parse(probe.getAttribute('data-text-sizes')) : null,
+          img: {css_width: r.width, css_height: r.height, natural_width: img.naturalWidth, natural_height: img.naturalHeight},
+          height: Math.max(r.bottom, c.bottom) - Math.min(r.top, c.top), box_height: d.height};
+}
+"""
+
+
+def lecture_legibility(page, stem: str, workspace) -> list[dict]:
+    """Measure every demo of the lecture view at LECTURE_VIEWPORT; screenshot each; record the smallest text.
+
+    A figure's text on screen, in CSS px: its size in points (measured by the kernel on the figure as drawn,
+    ``helpers.style.figure_text_sizes``) x dpi / 72 (pixels of the PNG) x the PNG's scale on the page
+    (displayed CSS width / the PNG's pixel width). Controls: the computed font size of every text. Height:
+    from the top of the controls to the bottom of the figure. Returns one dict per demo, also kept in the
+    report; ``check_legibility`` asserts on them.
+    """
+    assert page.viewport_size == LECTURE_VIEWPORT, f"measure at {LECTURE_VIEWPORT}, not {page.viewport_size}"
+    demos = page.locator(".rnn-demo")
+    rows = []
+    for k in range(demos.count()):
+        demo = demos.nth(k)
+        demo.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.wait_for_function("(el) => { const i = el.querySelector('img.widget-image'); return i && i.complete "
+                               "&& i.naturalWidth > 0; }", arg=demo.element_handle())
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}-voila-demo{k + 1}.png"))
+        m = demo.evaluate(DEMO_LEGIBILITY_JS)
+        sizes, img = m["sizes"], m["img"]
+        row = {"demo": k + 1, "height_px": round(m["height"]), "box_height_px": round(m["box_height"]),
+               "figure_css_px": [round(img["css_width"]), round(img["css_height"])],
+               "figure_png_px": [img["natural_width"], img["natural_height"]],
+               "choices": m["choices"], "problems": []}
+        if sizes is None or sizes.get("min_pt") is None:
+            row["problems"].append("the figure's text sizes were not measured (no .rnn-figure-text from helpers.Demo)")
+            row["figure_min_px"] = None
+        else:
+            if img["natural_width"] != sizes["width_px"]:
+                row["problems"].append(f"the PNG is {img['natural_width']} px wide, the figure {sizes['width_px']} px")
+            scale = img["css_width"] / img["natural_width"]            # CSS px per PNG pixel
+            row["figure_min_px"] = round(sizes["min_pt"] * sizes["dpi"] / 72 * scale, 1)
+            row["figure_min_pt"], row["figure_dpi"], row["figure_smallest"] = sizes["min_pt"], sizes["dpi"], sizes["smallest"]
+        for where in ("controls", "note"):
+            mine = [t for t in m["texts"] if t["where"] == where]
+            smallest = min(mine, key=lambda t: t["px"], default=None)
+            row[f"{where}_min_px"] = smallest["px"] if smallest else None
+            row[f"{where}_smallest"] = smallest["text"] if smallest else None
+        row["min_px"] = min(v for v in (row["figure_min_px"], row["controls_min_px"], row["note_min_px"]) if v is not None)
+        rows.append(row)
+    workspace["legibility"][stem] = rows
+    return rows
+
+
+def check_legibility(rows: list[dict], label: str) -> None:
+    """Every text of every demo at least MIN_TEXT_PX; every demo (figure and controls) within the viewport's height."""
+    problems = []
+    for r in rows:
+        where = f"demo {r['demo']}"
+        problems += [f"{where}: {p}" for p in r["problems"]]
+        if r["figure_min_px"] is not None and r["figure_min_px"] < MIN_TEXT_PX:
+            problems.append(f"{where}: figure text {r['figure_min_px']} px ({r['figure_min_pt']} pt "
+                            f"'{r['figure_smallest']}', figure shown {r['figure_css_px'][0]} px wide)")
+        for part in ("controls", "note"):
+            if r[f"{part}_min_px"] is not None and r[f"{part}_min_px"] < MIN_TEXT_PX:
+                problems.append(f"{where}: {part} text {r[f'{part}_min_px']} px ('{r[f'{part}_smallest']}')")
+        problems += [f"{where}: the label '{c['label']}' is not beside its buttons (label {c['label_box']}, "
+                     f"first button {c['button_box']})" for c in r["choices"] if not c["beside"]]
+        if r["height_px"] > LECTURE_VIEWPORT["height"]:
+            problems.append(f"{where}: figure and controls are {r['height_px']} px tall, "
+                            f"the screen {LECTURE_VIEWPORT['height']} px")
+    assert not problems, (f"{label}: not legible from the back row at {LECTURE_VIEWPORT['width']}x"
+                          f"{LECTURE_VIEWPORT['height']} (at least {MIN_TEXT_PX} px):\n" + "\n".join(problems))
+
+
+def _print_legibility(tr, legibility) -> None:
+    if not legibility:
+        return
+    tr.write_line("")
+    tr.write_line(f"lecture view at {LECTURE_VIEWPORT['width']}x{LECTURE_VIEWPORT['height']}: smallest text per demo "
+                  f"in px (at least {MIN_TEXT_PX}); the demo's height in px, figure and controls (at most "
+                  f"{LECTURE_VIEWPORT['height']}) and with its note")
+    tr.write_line(f"  {'notebook':34s} {'demo':>4s} {'smallest':>8s} {'figure':>6s} {'controls':>8s} {'note':>5s} "
+                  f"{'height':>6s} {'+note':>6s}  smallest figure text")
+    fmt = lambda v: "-" if v is None else f"{v:.1f}"
+    for nb, rows in sorted(legibility.items()):
+        for r in rows:
+            tr.write_line(f"  {nb:34s} {r['demo']:4d} {fmt(r['min_px']):>8s} {fmt(r['figure_min_px']):>6s} "
+                          f"{fmt(r['controls_min_px']):>8s} {fmt(r['note_min_px']):>5s} {r['height_px']:6d} "
+                          f"{r['box_height_px']:6d}  {r.get('figure_min_pt', '-')} pt {r.get('figure_smallest', '')!r}")
+    tallest_nb, tallest = max(((nb, r) for nb, rows in legibility.items() for r in rows), key=lambda x: x[1]["height_px"])
+    tr.write_line(f"  tallest: {tallest_nb} demo {tallest['demo']}, {tallest['height_px']} px with its controls")
 
 
 # -- nothing left the machine ------------------------------------------------------------------
