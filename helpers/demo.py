@@ -28,9 +28,11 @@ runs every cell before anyone moves a slider.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import json
+import math
 import statistics
 import time
 import traceback
@@ -85,6 +87,10 @@ class Demo:
     Keeping up with the room: a frame already drawn for the same control values is
     sent again from a small cache (moving a slider back, or to and fro, costs
     nothing), which is exact because ``update`` draws only from its arguments.
+    Once someone has moved a control, the values one step away from the current
+    ones (each slider one step either way, each other option of a choice) are
+    drawn into that cache while the kernel is otherwise idle, so that the next
+    arrow-key press usually finds its frame ready (not for demos that retrain).
     Sliders send their values while they are dragged only as long as this demo's
     frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
     five drawn); slower demos update on release, so that the figure for the
@@ -124,6 +130,9 @@ class Demo:
         self.drawn_ms: list[float] = []        # refreshes that drew a new frame
         self._frames: OrderedDict = OrderedDict()   # control values -> (note, png), most recent last
         self._draggable = [w for w in controls.values() if getattr(w, "continuous_update", False)]
+        # demos that retrain (a control updating on release) are not drawn ahead: a frame costs a training run
+        self._prefetch = all(getattr(w, "continuous_update", True) for w in controls.values())
+        self._moved = False
         self.last_error: BaseException | None = None
         self._blitter = Blitter(fig)
         self._layout_frozen = False
@@ -194,14 +203,64 @@ class Demo:
             self._keep(key, note, png)
             self._follow_drags()
 
-    def _frame_key(self):
-        """The controls' values as a hashable key, or None (then frames are not kept)."""
-        key = tuple(sorted(self.values().items()))
+    def _frame_key(self, values: dict | None = None):
+        """The controls' values as a hashable key, or None (then frames are not kept).
+
+        Floats are keyed to 9 significant digits: the browser's arithmetic for "one step
+        to the right" can differ from Python's in the last bits, and no demo shows a value
+        to more than a few digits.
+        """
+        values = self.values() if values is None else values
+        key = tuple(sorted((k, float(f"{v:.9g}") if isinstance(v, float) else v) for k, v in values.items()))
         try:
             hash(key)
         except TypeError:
             return None
         return key
+
+    def _neighbours(self) -> list[dict]:
+        """Control values one step from the current ones: each slider a step either way, each other option."""
+        now = self.values()
+        found = []
+        for name, w in self.controls.items():
+            if isinstance(w, widgets.FloatLogSlider):
+                exponent = math.log10(w.value)
+                candidates = [w.base ** e for e in (exponent - w.step, exponent + w.step)
+                              if w.min - 1e-9 <= e <= w.max + 1e-9]
+            elif isinstance(w, (widgets.IntSlider, widgets.FloatSlider)):
+                k = round((w.value - w.min) / w.step)
+                candidates = [w.min + j * w.step for j in (k - 1, k + 1) if 0 <= j * w.step <= w.max - w.min + 1e-9]
+                candidates = [int(c) for c in candidates] if isinstance(w, widgets.IntSlider) else candidates
+            else:
+                candidates = [o[1] if isinstance(o, tuple) else o for o in getattr(w, "options", ())]
+            found += [dict(now, **{name: c}) for c in candidates if c != w.value]
+        return found
+
+    def _draw_ahead(self) -> None:
+        """Schedule the frames one step away on the kernel's event loop, one per turn (none without a loop)."""
+        if not (self._prefetch and self._moved and self.max_cached_frames > 0):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:       # plain Python (tests, scripts): nothing runs in the background
+            return
+        pending = [v for v in self._neighbours() if self._frame_key(v) not in self._frames]
+        pending = pending[: max(self.max_cached_frames // 2, 0)]
+        if pending:
+            loop.call_later(0.01, self._draw_one_ahead, pending, self._frame_key())
+
+    def _draw_one_ahead(self, pending: list[dict], shown) -> None:
+        if self._frame_key() != shown:          # the controls moved on: their own neighbours come next
+            return
+        values = pending.pop(0)
+        key = self._frame_key(values)
+        if key not in self._frames:
+            try:
+                self._keep(key, *self.call(**values))
+            except Exception:                   # shown when (if) someone moves there, not here
+                pass
+        if pending:
+            asyncio.get_running_loop().call_later(0.01, self._draw_one_ahead, pending, shown)
 
     def _keep(self, key, note, png) -> None:
         if key is None or self.max_cached_frames <= 0:
@@ -236,7 +295,9 @@ class Demo:
         return self.text_sizes
 
     def _on_change(self, change) -> None:
+        self._moved = True
         self.refresh()
+        self._draw_ahead()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)

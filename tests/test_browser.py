@@ -328,18 +328,24 @@ def exercise_demos(page, label: str) -> dict:
             handle.scroll_into_view_if_needed()
             name = (slider.query_selector(".widget-label") or slider).text_content().strip()
             entry = {"demo": i + 1, "control": name, "new_ms": [], "revisit_ms": []}
-            # MOVES presses right, then as many back (left first at the top of the range): the slider
-            # ends where the notebook put it; a retraining demo retrains MOVES times
-            now, top = handle.evaluate(SLIDER_STATE_JS)
-            out = "ArrowLeft" if now >= top else "ArrowRight"
+            # up to MOVES presses towards the far end of the range, then as many back: the slider ends
+            # where the notebook put it; a retraining demo retrains once per press out
+            now, top, bottom = handle.evaluate(SLIDER_STATE_JS)
+            out = "ArrowLeft" if top - now < now - bottom else "ArrowRight"
             back = "ArrowRight" if out == "ArrowLeft" else "ArrowLeft"
+            pressed = 0
             for key, times in [(out, entry["new_ms"])] * MOVES + [(back, entry["revisit_ms"])] * MOVES:
                 # noUiSlider's aria-valuetext is the exact position (aria-valuenow is rounded, and a
                 # log slider's ".2g" readout can stay the same after one step)
-                now = handle.evaluate(SLIDER_STATE_JS)[0]
+                now, top, bottom = handle.evaluate(SLIDER_STATE_JS)
+                if key == out and (now >= top if out == "ArrowRight" else now <= bottom):
+                    continue                                # at the end of the range: no more presses out
+                if key == back and pressed == 0:
+                    break                                   # as many presses back as went out
                 what = f"{label}: demo {i + 1} slider {j + 1} ({key})"
                 times.append(_change_and_wait(page, img, demo, lambda: (handle.focus(), page.keyboard.press(key)), what))
                 assert handle.evaluate(SLIDER_STATE_JS)[0] != now, f"{what} did not move the slider"
+                pressed += 1 if key == out else -1
             result["ms"] += entry["new_ms"] + entry["revisit_ms"]
             result["controls"].append(entry)
             result["sliders"] += 1
@@ -361,7 +367,8 @@ def exercise_demos(page, label: str) -> dict:
     return result
 
 
-SLIDER_STATE_JS = "(h) => [parseFloat(h.getAttribute('aria-valuetext')), parseFloat(h.getAttribute('aria-valuemax'))]"
+SLIDER_STATE_JS = ("(h) => [parseFloat(h.getAttribute('aria-valuetext')), parseFloat(h.getAttribute('aria-valuemax')), "
+                   "parseFloat(h.getAttribute('aria-valuemin'))]")
 FIGURE_CHANGED_JS = """([img, demo, before]) => {
   if (demo.textContent.includes('This demo failed')) { return {failed: demo.textContent}; }
   if (img.getAttribute('src') === before) { return false; }

@@ -127,3 +127,44 @@ def test_sliders_follow_a_drag_only_while_frames_are_quick():
     assert quick.controls["w"].continuous_update is True
     assert slow.controls["w"].continuous_update is False
     assert on_release.controls["w"].continuous_update is False   # a retraining demo stays on release
+
+
+def test_after_a_move_the_next_steps_are_drawn_ahead_on_the_event_loop():
+    """In a kernel (an event loop running), a move draws the frames one step either way while idle."""
+    import asyncio
+
+    demo, calls = _counting_demo()
+    slider = demo.controls["w"]
+
+    async def lecture():
+        slider.value = 6                        # someone moves the slider
+        for _ in range(100):                    # the kernel idles: the neighbours are drawn one per turn
+            await asyncio.sleep(0.01)
+            if {5, 7} <= set(calls[1:]):
+                break
+        drawn_ahead = list(calls)
+        slider.value = 7                        # the next arrow-key press
+        return drawn_ahead
+
+    drawn_ahead = asyncio.run(lecture())
+    assert drawn_ahead[:2] == [5, 6] and 7 in drawn_ahead[2:]
+    assert calls.count(7) == 1                  # the press found its frame ready
+    cold = _counting_demo()[0]
+    cold.max_cached_frames = 0
+    cold.controls["w"].value = 7
+    assert demo.image.value == cold.image.value # and it is the frame drawn for 7
+
+
+def test_nothing_is_drawn_ahead_before_a_move_or_for_a_demo_that_retrains():
+    import asyncio
+
+    idle, idle_calls = _counting_demo()
+    retrains, retrain_calls = _counting_demo(continuous_update=False)
+
+    async def wait():
+        await asyncio.sleep(0.2)
+        retrains.controls["w"].value = 6
+        await asyncio.sleep(0.3)
+
+    asyncio.run(wait())
+    assert idle_calls == [5] and retrain_calls == [5, 6]
