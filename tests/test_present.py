@@ -27,6 +27,7 @@ import json
 import secrets
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -73,11 +74,12 @@ def setting(tmp_path_factory, request):
         with capture.global_and_fixture_disabled():
             tr.write_line("")
             tr.write_line("make present: seconds to ready, and page-open to figures drawn / first slider answered")
-            tr.write_line(f"  {'notebook':34s} {'ready':>6s} {'first open':>16s} {'refresh':>16s}")
+            tr.write_line(f"  {'notebook':34s} {'ready':>6s} {'first open':>16s} {'refresh':>16s} {'kernels, MB':>12s}")
             for nb, r in sorted(report.items()):
                 o1, o2 = r["opens"]
+                kernels = f"{r['kernels_when_ready']}, {r['kernels_mb_when_ready']:.0f}" if r["kernels_when_ready"] else "-"
                 tr.write_line(f"  {nb:34s} {r['ready_s']:6.1f} {o1['drawn_s']:7.2f} /{o1['usable_s']:6.2f} "
-                              f"{o2['drawn_s']:8.2f} /{o2['usable_s']:6.2f}")
+                              f"{o2['drawn_s']:8.2f} /{o2['usable_s']:6.2f} {kernels:>12s}")
             tr.write_line("drag across the whole range in 1 s, release: ms from release to the final figure "
                           "(frames after release)")
             for nb, r in sorted(report.items()):
@@ -85,6 +87,26 @@ def setting(tmp_path_factory, request):
                     tr.write_line(f"  {nb:34s} demo {d['demo']} {d['slider']:24s} {d['release_to_final_ms']:7.0f} ms "
                                   f"({d['frames_after_release']})")
             tr.write_line(f"  ({REPORT})")
+
+
+def _kernels_memory_mb(server_pid: int) -> tuple[int, float] | None:
+    """(number of kernel processes, their total resident MB) under the server; None where /proc is missing."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    count, kb = 0, 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != server_pid:                  # field 4 of stat: the parent's pid
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        rss = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
+        if rss:
+            count, kb = count + 1, kb + int(rss[0])
+    return count, round(kb / 1024, 1)
 
 
 def _open_and_use(page, open_page, expected: int, what: str) -> dict:
@@ -197,6 +219,7 @@ def test_present_is_ready_before_the_page_is_opened(path, setting):
             assert time.monotonic() - start < READY_TIMEOUT_S, f"{path.name}: not ready in {READY_TIMEOUT_S} s"
             time.sleep(0.2)
         ready_s = time.monotonic() - start
+        memory = _kernels_memory_mb(server.proc.pid)
         page = context.new_page()
         page.on("request", lambda r: seen.append({"url": r.url, "local": bs.is_local_url(r.url)}))
         page.set_default_timeout(60_000)
@@ -213,7 +236,8 @@ def test_present_is_ready_before_the_page_is_opened(path, setting):
         assert server_log.count("Using pre-heated kernel") == 2, \
             f"{path.name}: both openings must be served by pre-heated kernels:\n{server_log}"
         check_no_outside_requests(seen, f"present {path.name}")
-        setting["report"][path.stem] = {"ready_s": round(ready_s, 1), "opens": [first, refresh], "drags": drags}
+        setting["report"][path.stem] = {"ready_s": round(ready_s, 1), "opens": [first, refresh], "drags": drags,
+                                        "kernels_when_ready": memory and memory[0], "kernels_mb_when_ready": memory and memory[1]}
     finally:
         context.close()
         server.stop()
