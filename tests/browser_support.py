@@ -24,6 +24,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repository, not an installed package
+    sys.path.insert(0, str(ROOT))
+from benchmarks.sizing import free_port  # noqa: E402,F401  (one definition: a free port on 127.0.0.1)
 # The same configuration `make lab` and `make present` use (see the Makefile): offline settings,
 # no news popup, the lecture template for Voilà.
 JUPYTER_CONFIG = ROOT / "jupyter-config"
@@ -70,12 +73,6 @@ def missing_requirements() -> str | None:
         if not (BIN / tool).exists():
             return f"{tool} is not installed next to {sys.executable}"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def is_local_url(url: str) -> bool:
