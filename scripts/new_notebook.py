@@ -86,7 +86,10 @@ def main(argv=None) -> int:
         parser.error(str(exc))
     for path in dict.fromkeys(written):
         print(f"wrote {path.relative_to(ROOT)}")
-    print("Next: write the notebook (CONTRIBUTING.md), then: make test-quick NB=" + written[0].name[:2])
+    nn = written[0].name[:2]
+    print("Next: write the notebook (CONTRIBUTING.md); measure it for INSTRUCTORS.md's sizing table:\n"
+          f"  .venv/bin/python -m benchmarks --only sizing --notebooks '{nn}_*'   (paste the row it prints)\n"
+          f"then: make test-quick NB={nn}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Every exercise check of notebooks 1-7 against the one rule of ``helpers.exercises.check_number``.
+"""Every exercise check of the notebooks against the one rule of ``helpers.exercises.check_number``.
 
 The table ``ROWS`` has one row per check: the notebook and exercise, the
 precision the question states (and the words it uses), the expected value
