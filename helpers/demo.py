@@ -87,10 +87,12 @@ class Demo:
     Keeping up with the room: a frame already drawn for the same control values is
     sent again from a small cache (moving a slider back, or to and fro, costs
     nothing), which is exact because ``update`` draws only from its arguments.
-    Once someone has moved a control, the values one step away from the current
-    ones (each slider one step either way, each other option of a choice) are
-    drawn into that cache while the kernel is otherwise idle, so that the next
-    arrow-key press usually finds its frame ready (not for demos that retrain).
+    Once someone has moved a control and then left the controls alone for
+    :attr:`DRAW_AHEAD_AFTER_S`, the values one step away from the current ones (each
+    slider one step either way, each other option of a choice) are drawn into that
+    cache, one per turn of the kernel's event loop, so that the next arrow-key press
+    after a pause usually finds its frame ready (not for demos that retrain). Rapid
+    presses do not wait behind frames drawn ahead: nothing is drawn ahead while they come.
     Sliders send their values while they are dragged only as long as this demo's
     frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
     five drawn); slower demos update on release, so that the figure for the
@@ -106,6 +108,8 @@ class Demo:
     #: Slowest median frame (ms) for which sliders follow a drag: two frames then fit in 300 ms after a
     #: release (ipywidgets sends the released value once the frame in flight is done).
     FOLLOW_DRAG_MS = 120.0
+    #: Seconds the controls must rest after a move before frames one step away are drawn ahead.
+    DRAW_AHEAD_AFTER_S = 0.3
 
     def __init__(self, update: Callable[..., str | None], fig, *, name: str | None = None,
                  scale: float = 2.0, freeze_layout: bool = True, **controls):
@@ -247,7 +251,7 @@ class Demo:
         pending = [v for v in self._neighbours() if self._frame_key(v) not in self._frames]
         pending = pending[: max(self.max_cached_frames // 2, 0)]
         if pending:
-            loop.call_later(0.01, self._draw_one_ahead, pending, self._frame_key())
+            loop.call_later(self.DRAW_AHEAD_AFTER_S, self._draw_one_ahead, pending, self._frame_key())
 
     def _draw_one_ahead(self, pending: list[dict], shown) -> None:
         if self._frame_key() != shown:          # the controls moved on: their own neighbours come next

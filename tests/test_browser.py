@@ -163,6 +163,10 @@ def _print_report(tr, report, out) -> None:
             seen = [ms for c in controls for ms in c["revisit_ms"]]
             tr.write_line(f"  {nb:34s} {front:10s} {r.get('demos', 0):5d} {r.get('sliders', 0):7d} {r.get('choices', 0):7d} "
                           f"{med(new):6.0f} {med(seen):6.0f} {r.get('run_s', float('nan')):9.1f}")
+    for nb, fronts in sorted(report.items()):
+        for front, r in sorted(fronts.items()):
+            for why in r.get("reloaded", []):
+                tr.write_line(f"  reloaded once: {nb} {front}: {why}")
     tr.write_line("per control, median ms for new values / values shown before:")
     for nb, fronts in sorted(report.items()):
         for front, r in sorted(fronts.items()):
@@ -473,19 +477,32 @@ def test_voila_lecture_view_renders_without_code_and_sliders_work(path, voila, c
     label = f"Voila {path.name}"
     page, seen = _new_page(context, workspace, label)
     page.set_viewport_size(LECTURE_VIEWPORT)     # a projector's resolution
+    console = []
+    page.on("console", lambda m: console.append(m.text))
+    retried = []
     try:
-        start = time.monotonic()
-        page.goto(f"{voila['base']}/voila/render/{path.name}?token={voila['token']}", timeout=RUN_TIMEOUT_MS)
-        page.wait_for_selector("#rendered_cells", state="visible", timeout=RUN_TIMEOUT_MS)
         expected = expected_demos(path)
-        # Voilà stops at a failing cell and shows its traceback: wait for every demo, or for an error
-        page.wait_for_function(
-            """(n) => document.querySelectorAll('.rnn-demo img.widget-image[src]').length >= n
-                      || Array.from(document.querySelectorAll('.jp-OutputArea-output')).some(o =>
-                             /Traceback|There was an error|Error displaying widget|This demo failed/.test(o.textContent))""",
-            arg=expected, timeout=120_000)
-        run_s = time.monotonic() - start
-        errors = page_errors(page)
+        for attempt in range(2):
+            start = time.monotonic()
+            console.clear()
+            page.goto(f"{voila['base']}/voila/render/{path.name}?token={voila['token']}", timeout=RUN_TIMEOUT_MS)
+            page.wait_for_selector("#rendered_cells", state="visible", timeout=RUN_TIMEOUT_MS)
+            # Voilà stops at a failing cell and shows its traceback: wait for every demo, or for an error
+            page.wait_for_function(
+                """(n) => document.querySelectorAll('.rnn-demo img.widget-image[src]').length >= n
+                          || Array.from(document.querySelectorAll('.jp-OutputArea-output')).some(o =>
+                                 /Traceback|There was an error|Error displaying widget|This demo failed/.test(o.textContent))""",
+                arg=expected, timeout=120_000)
+            run_s = time.monotonic() - start
+            errors = page_errors(page)
+            # Known, and reported rather than hidden: ipywidgets' manager gives the kernel 4 s to send every
+            # widget's state; on a loaded machine (the page busy typesetting, other kernels running) the
+            # answer can come late, and a demo then shows "model not found". One reload, recorded.
+            late = any("Control comm did not respond in time" in m for m in console)
+            if not (errors and late and attempt == 0
+                    and all("Error displaying widget: model not found" in e for e in errors)):
+                break
+            retried.append(f"{len(errors)} widgets not found: the kernel's widget states came after 4 s")
         assert not errors, f"{label}: outputs with errors:\n" + "\n---\n".join(errors)
         assert page.locator("style#lecture-view").count() == 1, f"{label}: not rendered with the lecture template"
         assert page.locator(".rnn-demo").count() == expected, \
@@ -504,6 +521,7 @@ def test_voila_lecture_view_renders_without_code_and_sliders_work(path, voila, c
         errors = page_errors(page)
         assert not errors, f"{label}: errors after moving the sliders:\n" + "\n---\n".join(errors)
         result["run_s"] = round(run_s, 1)
+        result["reloaded"] = retried
         result["phases_s"] = {"render": round(run_s, 1), "legibility": round(t_shot - t_legible, 1),
                               "screenshot": round(t_move - t_shot, 1),
                               "sliders": round(time.monotonic() - t_move, 1)}
