@@ -495,14 +495,16 @@ def test_voila_lecture_view_renders_without_code_and_sliders_work(path, voila, c
                 arg=expected, timeout=120_000)
             run_s = time.monotonic() - start
             errors = page_errors(page)
-            # Known, and reported rather than hidden: ipywidgets' manager gives the kernel 4 s to send every
-            # widget's state; on a loaded machine (the page busy typesetting, other kernels running) the
-            # answer can come late, and a demo then shows "model not found". One reload, recorded.
-            late = any("Control comm did not respond in time" in m for m in console)
-            if not (errors and late and attempt == 0
-                    and all("Error displaying widget: model not found" in e for e in errors)):
+            # Known, intermittent on a loaded machine, and reported rather than hidden: the page renders a
+            # demo before ipywidgets' manager has its model ("Error displaying widget: model not found";
+            # the manager gives the kernel 4 s to send every widget's state, then falls back to asking
+            # widget by widget). One reload (a new kernel runs the notebook again), recorded in the report;
+            # a second failure, or any other error, fails the test.
+            if not (errors and attempt == 0 and all("Error displaying widget: model not found" in e for e in errors)):
                 break
-            retried.append(f"{len(errors)} widgets not found: the kernel's widget states came after 4 s")
+            late = any("did not respond in time" in m for m in console)
+            retried.append(f"{len(errors)} widget(s) not found on the first load"
+                           + (" (the kernel's widget states came after 4 s)" if late else ""))
         assert not errors, f"{label}: outputs with errors:\n" + "\n---\n".join(errors)
         assert page.locator("style#lecture-view").count() == 1, f"{label}: not rendered with the lecture template"
         assert page.locator(".rnn-demo").count() == expected, \
