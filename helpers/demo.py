@@ -42,7 +42,7 @@ from typing import Callable
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from .rendering import Blitter, animated_artists, render_png
+from .rendering import Blitter, render_png
 from .style import figure_text_sizes
 from .validation import check_float
 
@@ -70,19 +70,14 @@ class Demo:
         labels' sizes a lot.
     **controls : ``name=widget`` for each argument of ``update``.
 
-    Blitting (opt-in, for speed): mark the artists that ``update`` changes with
-    ``artist.set_animated(True)`` once, when the figure is made (lines, texts,
-    ``ax.title``, a legend whose entries change). With the layout frozen, the
-    Demo then draws the static rest (axes, ticks, grid, images, static texts)
-    once, keeps it as a background, and each frame restores it and draws only
-    the animated artists on top: a frame costs a fraction of a full draw.
-    Animated artists are drawn after all static ones (by zorder among
-    themselves), so also mark a static text or marker that a moving artist
-    may cross and that must stay on top of it (the axis lines are handled here).
-    A change to a non-animated artist (axis limits, a plain text, a new legend)
-    marks the figure stale and makes that frame a full redraw automatically;
-    ``update`` may also call :func:`full_redraw` (``helpers.rendering.full_redraw(fig)``)
-    to force one. Every frame is a complete picture.
+    Only what moves is redrawn: after ``update`` has run, the Demo asks matplotlib which
+    artists it changed (``set_data``, ``set_text``... mark them stale), keeps everything else
+    as a background drawn once, and draws each frame as that background plus the changed
+    artists and whatever a full draw puts over them (:class:`helpers.rendering.Blitter`).
+    A change to axis limits, ticks, an axis label, or an artist added or removed makes that
+    frame a full draw. Nothing is declared in the notebook, and every frame has the pixels
+    of a full draw (the tests compare them). A change matplotlib cannot see (an array
+    edited in place) needs ``helpers.rendering.full_redraw(fig)`` in ``update``.
 
     Keeping up with the room: a frame already drawn for the same control values is
     sent again from a small cache (moving a slider back, or to and fro, costs
@@ -173,8 +168,8 @@ class Demo:
         return note, self._render()
 
     def _render(self) -> bytes:
-        """The frame's PNG: a full draw, or a blit when some artists are animated and the layout is frozen."""
-        if self._blitter is not None and self._layout_frozen and animated_artists(self.fig):
+        """The frame's PNG: the moving part over a kept background once the layout is frozen, else a full draw."""
+        if self._layout_frozen:
             return self._blitter.render()
         return render_png(self.fig)
 

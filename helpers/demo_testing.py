@@ -14,7 +14,7 @@ import numpy as np
 
 from .demo import REGISTRY, Demo
 
-__all__ = ["control_extremes", "exercise", "exercise_all"]
+__all__ = ["control_extremes", "exercise", "exercise_all", "frames_match_full_draws"]
 
 
 def control_extremes(widget) -> list:
@@ -86,3 +86,33 @@ def exercise_all(max_combinations: int = 64) -> dict[str, list[dict]]:
     if not REGISTRY:
         raise AssertionError("no demos are registered: was the notebook executed?")
     return {name: exercise(d, max_combinations) for name, d in REGISTRY.items()}
+
+
+def frames_match_full_draws(demo: Demo) -> dict:
+    """Move each control one step either way and back, as arrow keys do; compare every frame with a full draw.
+
+    A Demo draws most frames over a kept background (:class:`helpers.rendering.Blitter`);
+    each must have the pixels of a full draw of the same state. Returns
+    ``{"frames": n, "blits": n, "mismatches": [{"values", "pixels", "png", "reference"}, ...]}``
+    (PNG bytes of both pictures for each mismatch). Afterwards the controls' values are restored.
+    """
+    import io
+
+    from PIL import Image
+
+    own = demo.values()
+    sequence = [values for step in demo._neighbours() for values in (step, own)]
+    blits_before = demo._blitter.blits
+    mismatches = []
+    for values in sequence:
+        _, png = demo.call(**values)
+        frame = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        reference = demo._blitter.reference_pixels()[:, :, :3]
+        if frame.shape != reference.shape or (frame != reference).any():
+            buf = io.BytesIO()
+            Image.fromarray(reference).save(buf, format="png")
+            differ = None if frame.shape != reference.shape else int((frame != reference).any(axis=-1).sum())
+            mismatches.append({"values": values, "pixels": differ, "png": png, "reference": buf.getvalue()})
+    blits = demo._blitter.blits - blits_before
+    demo.call()
+    return {"frames": len(sequence), "blits": blits, "mismatches": mismatches}

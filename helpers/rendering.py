@@ -5,8 +5,9 @@ A demo keeps one figure and sends a PNG per frame. What keeps a frame cheap
 
 * the Agg canvas is drawn directly, with the layout frozen after the first
   frame, instead of going through ``savefig`` (which re-runs the layout);
-* blitting, opt-in: artists marked ``set_animated(True)`` are drawn over a kept
-  background of everything static (:class:`Blitter`);
+* only what moves is drawn: the artists a frame changed (matplotlib marks them stale)
+  are drawn over a kept background of everything else (:class:`Blitter`), with the
+  pixels of a full draw;
 * the PNG is encoded with one fixed row filter and fast zlib (:func:`encode_png`),
   where Pillow tries five filters on every row: half the time, the same size;
 * matplotlib keeps more parsed ``$...$`` labels (:func:`keep_more_mathtext`): a
@@ -18,12 +19,19 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import struct
 import zlib
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.axis import Axis
+from matplotlib.collections import Collection
+from matplotlib.image import AxesImage
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.spines import Spine
+from matplotlib.text import Text
 from matplotlib.mathtext import MathTextParser
 from PIL import Image as PILImage
 
@@ -70,44 +78,65 @@ def animated_artists(fig) -> list:
     return found
 
 
-def _covering_spines(animated) -> list:
-    """The spines that a full draw puts on top of some animated artist (spines: zorder 2.5, lines: 2).
+def _axes_draw_order(ax) -> list:
+    """The children ``Axes.draw`` draws, in its order (stable by zorder), animated ones included."""
+    children = [a for a in ax.get_children() if a is not ax.patch]
+    if not (ax.axison and ax.get_frame_on()):
+        children = [a for a in children if a not in ax.spines.values()]
+    if not ax.axison:
+        children = [a for a in children if a not in (ax.xaxis, ax.yaxis, *getattr(ax, "_axis_map", {}).values())]
+    return sorted(children, key=lambda a: a.get_zorder())
 
-    They are left out of the background and drawn with the animated artists, in zorder
-    order, so that a curve starting on the axis lies under the axis line as in a full draw.
+
+def _figure_draw_order(fig) -> list:
+    """The children ``Figure.draw`` draws (axes included), in its order."""
+    return sorted((a for a in fig.get_children() if a is not fig.patch), key=lambda a: a.get_zorder())
+
+
+def _top_layer(fig, dynamic) -> list | None:
+    """``[(owner, artist), ...]``: what must be drawn, in full-draw order, over a background without it.
+
+    In each axes holding a ``dynamic`` artist: that artist and everything the axes draws
+    after it (a spine over a curve, a legend, a text). A later axes overlapping such an axes
+    is drawn whole, and so are the figure's own artists (a suptitle) after it. Drawn over a
+    background made without them, this gives the pixels of a full draw.
+    None when that cannot be done exactly: an image would be redrawn (matplotlib 3.7 draws
+    animated images anyway), or the figure has subfigures.
     """
-    lowest = {}
-    for owner, artist in animated:
-        if owner is not artist.figure:
-            lowest[owner] = min(lowest.get(owner, math.inf), artist.get_zorder())
-    return [(ax, spine) for ax, z in lowest.items() if ax.axison for spine in ax.spines.values()
-            if spine.get_visible() and not spine.get_animated() and spine.get_zorder() > z]
+    if getattr(fig, "subfigs", None):
+        return None
+    layer, dynamic_boxes = [], []
+    for item in _figure_draw_order(fig):
+        if hasattr(item, "get_children") and item in fig.axes:
+            if not item.get_visible():
+                continue
+            box = item.get_position()
+            if any(box.overlaps(b) for b in dynamic_boxes):
+                layer.append((fig, item))            # over a moving part: drawn whole, after it
+                dynamic_boxes.append(box)
+                continue
+            order = _axes_draw_order(item)
+            first = next((k for k, a in enumerate(order) if a in dynamic), None)
+            if first is not None:
+                layer += [(item, a) for a in order[first:]]
+                dynamic_boxes.append(box)
+        elif item in dynamic or dynamic_boxes:
+            layer.append((fig, item))
+    if any(isinstance(a, AxesImage) for _, a in layer):
+        return None
+    return layer
 
 
-def _frame_artists(fig):
-    """(animated artists and covering spines, each axes' in zorder order as a full draw has them; those spines)."""
-    animated = animated_artists(fig)
-    spines = _covering_spines(animated)
-    if not spines:
-        return animated, spines
-    merged = []
-    for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):
-        position = {id(a): k for k, a in enumerate(ax.get_children())}
-        mine = [(o, a) for o, a in animated + spines if o is ax]
-        merged += sorted(mine, key=lambda oa: (oa[1].get_zorder(), position.get(id(oa[1]), 0)))
-    merged += [(o, a) for o, a in animated if o is fig]
-    return merged, spines
-
-
-def _full_draw(canvas, fig, spines) -> None:
-    """``canvas.draw()`` without the animated artists and without ``spines`` (drawn with them later)."""
-    for _, spine in spines:
-        spine.set_animated(True)
+def _draw_without(canvas, layer) -> None:
+    """``canvas.draw()`` leaving out the artists of ``layer`` (drawn after it by :func:`_draw_layer`)."""
+    hidden = [a for _, a in layer if not a.get_animated()]
+    for artist in hidden:
+        artist.set_animated(True)
     try:
         canvas.draw()
     finally:
-        for _, spine in spines:
-            spine.set_animated(False)
+        for artist in hidden:
+            artist.set_animated(False)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -145,8 +174,8 @@ def _encode_png(canvas) -> bytes:
     return buf.getvalue()
 
 
-def _draw_animated(artists) -> None:
-    for owner, artist in artists:
+def _draw_layer(layer) -> None:
+    for owner, artist in layer:
         owner.draw_artist(artist)
 
 
@@ -169,23 +198,42 @@ def render_png(fig) -> bytes:
     the layout and switches dpi: several times slower). Low zlib compression: a
     frame is sent once and thrown away.
     Animated artists (``set_animated(True)``), which ``canvas.draw`` leaves out,
-    are drawn on top, so the picture is always complete.
+    are drawn too, in the order a full draw has them: the picture is always complete.
     """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    artists, spines = _frame_artists(fig)
-    _full_draw(canvas, fig, spines)
-    _draw_animated(artists)
+    animated = {a for _, a in animated_artists(fig)}
+    layer = _top_layer(fig, animated) if animated else []
+    if layer is None:   # cannot split exactly: everything drawn as one picture
+        _draw_without(canvas, [])
+        for owner, artist in animated_artists(fig):
+            owner.draw_artist(artist)
+    else:
+        _draw_without(canvas, layer)
+        _draw_layer(layer)
     return _encode_png(canvas)
 
 
-class Blitter:
-    """Frames for a figure with animated artists: static background once, animated artists per frame.
+#: Artists a frame may change and still be blitted. The axes' own patch, spines and axes
+#: (ticks, tick labels, axis labels) are static parts: a change to them redraws the background.
+_MOVING_KINDS = (Line2D, Text, Collection, Patch, Legend)
 
-    A frame redraws the background (a full draw) when it has none yet, when the
-    canvas changed size, when :func:`full_redraw` was called, or when the figure
-    is stale: matplotlib marks it stale when a non-animated artist changes
-    (animated artists do not propagate staleness), so a change to axis limits,
-    tick labels, a plain text or a legend is redrawn, not left stale in the background.
+
+class Blitter:
+    """Frames for a demo's figure: a kept background of what does not change, and the rest drawn on it.
+
+    Which artists change is learnt, not declared: after ``update`` has run, the artists it
+    changed are marked stale by matplotlib (``set_data``, ``set_text``, ``set_offsets``...).
+    Those (lines, texts, collections, patches, legends, and the artists marked animated)
+    are the moving part; the background is everything else, drawn once; a frame restores it
+    and draws the moving part and whatever a full draw puts over it (:func:`_top_layer`),
+    so every frame has the pixels of a full draw.
+
+    A frame is a full draw instead, and the background is made again, when there is none
+    yet, when the canvas changed size, when :func:`full_redraw` was called, when a draw was
+    made elsewhere, or when something other than the moving part changed: an artist added or
+    removed, axis limits, an axes moved, ticks, axis labels, a spine, an artist that was
+    static until now. A part that matplotlib cannot see change (an array edited in place)
+    needs :func:`full_redraw`.
     """
 
     def __init__(self, fig):
@@ -194,36 +242,159 @@ class Blitter:
         self.size = None
         self.full_draws = 0
         self.blits = 0
+        self.moving: list = []           # the artists found changing, in no particular order
+        self._layer = None               # what is drawn over the background each frame
+        self._children: dict = {}
+        self._limits = None
+        self._axis_looks: dict = {}
         self._drawing = False
         # A draw made elsewhere (fig.savefig, render_png, a benchmark's canvas.draw) may follow
-        # static changes and clear the stale flag: the kept background is then out of date.
+        # static changes and clear the stale flags: the kept background is then out of date.
         fig.canvas.mpl_connect("draw_event", self._on_draw)
 
     def _on_draw(self, event) -> None:
         if not self._drawing:
             self.background = None
 
+    def _containers(self) -> list:
+        return [self.fig] + [ax for ax in self.fig.axes if ax.get_visible()]
+
+    def _limits_now(self) -> tuple:
+        """Where each axes is and what it shows: a change moves ticks, grid and everything drawn."""
+        return tuple((ax.get_visible(), tuple(ax.get_position().bounds), tuple(ax.viewLim.bounds))
+                     for ax in self.fig.axes)
+
+    @staticmethod
+    def _axis_look(axis) -> tuple:
+        """What an axis draws besides its limits: scale, tick locators and formatters, label."""
+        label = axis.label
+        return (axis.get_scale(), id(axis.get_major_locator()), id(axis.get_minor_locator()),
+                id(axis.get_major_formatter()), id(axis.get_minor_formatter()),
+                label.get_text(), label.get_fontsize(), str(label.get_color()), label.get_visible())
+
+    def _changed(self, moving: list) -> tuple[list, dict] | None:
+        """The artists ``update`` changed since the last frame, or None when a static part changed.
+
+        ``moving`` (the artists seen changing before) may have been replaced by new artists of
+        the same kind in the same place among their axes' children (``ax.legend(...)`` each
+        frame): ``replaced`` maps each such old artist's id to its successor. An axis made
+        stale without a change to its limits, scale, ticks or label (``set_xlim`` to the same
+        limits) has not changed. Returns ``(changed, replaced)``.
+        """
+        moving_ids = {id(a) for a in moving}
+        changed, replaced = [], {}
+        for container in self._containers():
+            before = self._children.get(id(container))
+            now = container.get_children()
+            if before is None or len(before) != len(now):
+                return None
+            for old, child in zip(before, now):
+                if child is container.patch or child in self.fig.axes:
+                    continue
+                if child is not old:
+                    if type(child) is not type(old) or not isinstance(child, _MOVING_KINDS):
+                        return None
+                    if id(old) in moving_ids:
+                        replaced[id(old)] = child
+                    else:                  # replaced for the first time: it joins the moving part
+                        changed.append(child)
+                    continue
+                stale = child.stale or (isinstance(child, Legend)
+                                        and any(a.stale for a in child.findobj(include_self=False)))
+                if not stale:
+                    continue
+                if child.get_animated() or (isinstance(child, _MOVING_KINDS) and not isinstance(child, Spine)):
+                    changed.append(child)
+                elif isinstance(child, Axis) and self._axis_looks.get(id(child)) == self._axis_look(child):
+                    continue
+                else:
+                    return None
+        return changed, replaced
+
+    def _remember(self) -> None:
+        """Keep what the next frame is compared with: children, limits, how each axis looks."""
+        self._children = {id(c): c.get_children() for c in self._containers()}
+        self._limits = self._limits_now()
+        self._axis_looks = {id(axis): self._axis_look(axis) for ax in self.fig.axes
+                            for axis in (ax.xaxis, ax.yaxis)}
+
+    def reference_pixels(self) -> np.ndarray:
+        """RGBA pixels of a full draw of the figure as it is now, every artist included (for tests).
+
+        The kept background and what the next frame is compared with are left as they were.
+        """
+        animated = [a for _, a in animated_artists(self.fig)]
+        for artist in animated:
+            artist.set_animated(False)
+        self._drawing = True
+        try:
+            self.fig.canvas.draw()
+        finally:
+            self._drawing = False
+            for artist in animated:
+                artist.set_animated(True)
+        pixels = np.asarray(self.fig.canvas.buffer_rgba()).copy()
+        self._settle()    # a full draw leaves matplotlib's empty side titles stale: not a change of the demo's
+        return pixels
+
+    def _settle(self) -> None:
+        """Everything on the canvas is up to date: only changes from now on should count."""
+        for container in self._containers():
+            for child in container.get_children():
+                child.stale = False
+            container.stale = False
+
     def render(self) -> bytes:
         fig = self.fig
         canvas = fig.canvas
-        artists, spines = _frame_artists(fig)
         requested = getattr(fig, "_rnn_full_redraw", False)
         fig._rnn_full_redraw = False
         size = canvas.get_width_height()
-        if self.background is None or requested or fig.stale or size != self.size:
-            self._drawing = True
-            try:
-                _full_draw(canvas, fig, spines)             # everything but the animated artists
-            finally:
-                self._drawing = False
-            self.background = canvas.copy_from_bbox(fig.bbox)
-            self.size = size
-            self.full_draws += 1
-        else:
-            canvas.restore_region(self.background)
-            self.blits += 1
-        _draw_animated(artists)
-        # Drawing some animated artists (a legend's boxes and packers) marks their axes and the figure
-        # stale; what is on the canvas now is up to date, so only later changes should count.
-        fig.stale = False
+        found = None
+        if self.background is not None and self._layer is not None and size == self.size and not requested:
+            found = self._changed(self.moving) if self._limits_now() == self._limits else None
+        if found is not None:
+            changed, replaced = found
+            if replaced:                     # successors take their predecessors' places in the moving part
+                self.moving = [replaced.get(id(a), a) for a in self.moving]
+            known = {id(a) for a in self.moving}
+            if all(id(a) in known for a in changed + [a for _, a in animated_artists(fig)]):
+                if replaced:
+                    self._layer = _top_layer(fig, set(self.moving))
+                if self._layer is not None:
+                    canvas.restore_region(self.background)
+                    _draw_layer(self._layer)
+                    self.blits += 1
+                    self._remember()
+                    self._settle()
+                    return _encode_png(canvas)
+            self.moving += [a for a in dict.fromkeys(changed) if id(a) not in known]
+        self._full_draw()
+        self.size = size
+        self._remember()
+        self._settle()
         return _encode_png(canvas)
+
+    def _full_draw(self) -> None:
+        """Draw everything; keep a background without the moving part when it can be split off exactly."""
+        fig, canvas = self.fig, self.fig.canvas
+        present = {id(a) for c in self._containers() for a in c.get_children()}
+        moving = [a for a in self.moving if id(a) in present]
+        known = {id(a) for a in moving}
+        moving += [a for _, a in animated_artists(fig) if id(a) not in known]
+        self.moving = moving
+        layer = _top_layer(fig, set(moving)) if moving else []
+        self._drawing = True
+        try:
+            _draw_without(canvas, layer or [])
+        finally:
+            self._drawing = False
+        if layer is None:                 # no exact split: this figure is drawn whole, every frame
+            for owner, artist in animated_artists(fig):
+                owner.draw_artist(artist)
+            self.background = None
+        else:
+            self.background = canvas.copy_from_bbox(fig.bbox)
+            _draw_layer(layer)
+        self._layer = layer
+        self.full_draws += 1

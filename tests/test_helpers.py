@@ -402,16 +402,17 @@ def test_blitting_is_used_and_static_changes_redraw_the_background():
 def test_full_redraw_request_shows_changes_matplotlib_did_not_see():
     demo = _blit_demo()
     ax = demo.fig.axes[0]
-    static_text = ax.text(3.5, 1.3e-3, "before", fontsize=11, va="bottom")   # not animated: in the background
+    # not animated and under the curve (zorder 1): in the background
+    static_text = ax.text(3.5, 1.3e-3, "before", fontsize=11, va="bottom", zorder=1)
     demo.call(w=0.7)
     demo.call(w=0.8)
     static_text.set_text("after")
-    demo.fig.stale = False            # as after an in-place edit that matplotlib cannot see
+    static_text.stale = demo.fig.stale = False      # as after an in-place edit that matplotlib cannot see
     _, stale_png = demo.call(w=0.9)
     assert demo._blitter.blits and not np.array_equal(_decoded(stale_png), _full_redraw_pixels(demo))
     demo.call(w=0.8)                  # a fresh background (the reference draw reset it), then again unseen:
     static_text.set_text("after again")
-    demo.fig.stale = False
+    static_text.stale = demo.fig.stale = False
     rendering.full_redraw(demo.fig)          # what update calls in that case
     full = demo._blitter.full_draws
     _, png = demo.call(w=0.9)
@@ -419,12 +420,103 @@ def test_full_redraw_request_shows_changes_matplotlib_did_not_see():
     assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
 
 
-def test_without_animated_artists_every_frame_is_a_full_draw():
+def _reference_pixels(demo):
+    """A full draw of the same state (nothing left out), without resetting the Demo's background."""
+    return demo._blitter.reference_pixels()
+
+
+def test_without_animated_artists_what_changes_is_learnt_and_blitted():
     demo = _blit_demo(animate=False)
-    for w in (0.6, 0.9, 1.5):
+    b = demo._blitter
+    demo.call(w=0.6)
+    demo.call(w=0.7)                                  # learnt: the curve, the marks, the title
+    full, blits = b.full_draws, b.blits
+    for w in (0.8, 0.9, 1.5):
         _, png = demo.call(w=w)
-        assert np.array_equal(_decoded(png), _full_redraw_pixels(demo))
-    assert demo._blitter.full_draws == 0 and demo._blitter.blits == 0
+        assert np.array_equal(_decoded(png), _reference_pixels(demo))
+    assert (b.full_draws, b.blits) == (full, blits + 3)
+    ax = demo.fig.axes[0]
+    curve, marks = ax.get_lines()[-2:]
+    assert all(any(a is m for m in b.moving) for a in (curve, marks, ax.title))
+
+
+def _learnt_demo():
+    """A plain demo (nothing marked animated) whose update moves a curve, sets the same limits
+    again, makes a new legend each frame, and writes a suptitle."""
+    fig, (ax, other) = helpers.figure(ncols=2)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-2, 2)
+    other.plot([0, 1], [0, 1], color="grey")
+    (curve,) = ax.plot([], [], color=helpers.COLORS["rnn"], linewidth=3)
+    title = fig.suptitle(" ")
+    x = np.linspace(0, 10, 200)
+
+    def show(w, limit):
+        curve.set_data(x, np.sin(w * x))
+        curve.set_label(f"sin({w:.1f} x)")
+        ax.set_xlim(0, 10)                            # the same limits again: the axis is stale, not changed
+        ax.set_ylim(-limit, limit)
+        ax.legend(loc="upper right")                  # a new legend each frame
+        title.set_text(f"w = {w:.1f}")
+        return ""
+
+    return helpers.Demo(show, fig, w=helpers.slider("w", 0.5, 3.0, 0.1, value=1.0),
+                        limit=helpers.slider("limit", 1.0, 3.0, 1.0, value=2.0))
+
+
+def test_a_new_legend_each_frame_and_the_same_limits_again_are_still_blitted():
+    demo = _learnt_demo()
+    b = demo._blitter
+    for w in (1.1, 1.2):                              # learning: the curve, the title, then the new legend
+        demo.call(w=w)
+    full, blits = b.full_draws, b.blits
+    for w in (1.3, 1.4, 2.5):
+        _, png = demo.call(w=w)
+        assert np.array_equal(_decoded(png), _reference_pixels(demo))
+    assert (b.full_draws, b.blits) == (full, blits + 3)
+    _, png = demo.call(limit=3.0)                     # other limits: ticks and grid change, a full draw
+    assert b.full_draws == full + 1
+    assert np.array_equal(_decoded(png), _reference_pixels(demo))
+
+
+@pytest.mark.parametrize("change", ["new artist", "axis label", "spine", "static text"])
+def test_a_change_to_a_static_part_is_a_full_draw(change):
+    demo = _learnt_demo()
+    ax = demo.fig.axes[0]
+    note = ax.text(1, 1.5, "static note")
+    for w in (1.1, 1.2, 1.3):
+        demo.call(w=w)
+    b = demo._blitter
+    full = b.full_draws
+    if change == "new artist":
+        ax.axhline(0.5, color="black")
+    elif change == "axis label":
+        ax.set_xlabel("a new label")
+    elif change == "spine":
+        ax.spines["left"].set_linewidth(4)
+    else:
+        note.set_text("changed note")
+    _, png = demo.call(w=1.4)
+    assert b.full_draws == full + 1, change
+    assert np.array_equal(_decoded(png), _reference_pixels(demo))
+
+
+def test_a_moving_image_is_drawn_whole_every_frame():
+    """matplotlib 3.7 draws an image even when it is marked animated: it cannot be left out of a background."""
+    fig, ax = helpers.figure()
+    image = ax.imshow(np.zeros((4, 4)), vmin=0, vmax=1)
+    (curve,) = ax.plot([0, 3], [0, 3], color="white")
+
+    def show(v):
+        image.set_data(np.full((4, 4), v))
+        curve.set_data([0, 3], [3 * v, 0])
+        return ""
+
+    demo = helpers.Demo(show, fig, v=helpers.slider("v", 0.0, 1.0, 0.25, value=0.5))
+    for v in (0.25, 0.75, 1.0):
+        _, png = demo.call(v=v)
+        assert np.array_equal(_decoded(png), _reference_pixels(demo))
+    assert demo._blitter.blits == 0
 
 
 def test_render_png_and_static_fallback_include_animated_artists():

@@ -197,9 +197,17 @@ for _name, _kept in _state_frames.items():
                 "note_after_demo_cell": _note0, "note_at_end": _note1,
                 "png_after_demo_cell": _b64.b64encode(_png0).decode(), "png_at_end": _b64.b64encode(_png1).decode()})
     _demo.call()
+_blit = {}
+for _name, _demo in _hw.REGISTRY.items():
+    _found = _hwt.frames_match_full_draws(_demo)
+    for _case in _found["mismatches"]:
+        _case["values"] = {k: (v if isinstance(v, (str, bool)) else float(v)) for k, v in _case["values"].items()}
+        _case["png"], _case["reference"] = _b64.b64encode(_case["png"]).decode(), _b64.b64encode(_case["reference"]).decode()
+    _blit[_name] = _found
 _results = _hwt.exercise_all() if _hw.REGISTRY else {}
 print("DEMO-RESULTS " + _json.dumps({
     "state": _mismatch,
+    "blit": _blit,
     "corners": {name: {"calls": len(r), "notes": sorted({x["note"] for x in r if x["note"]})[:3],
                        "max_ms": max(x["ms"] for x in r)} for name, r in _results.items()}}))
 """
@@ -245,6 +253,27 @@ def test_every_demo_at_slider_extremes(path):
     assert len(corners) == expected, f"{path.name}: {expected} Demo(...) in the code, {len(corners)} registered: {sorted(corners)}"
     for name, r in corners.items():
         assert r["calls"] >= 2, f"{name} was called only {r['calls']} time(s)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_every_frame_has_the_pixels_of_a_full_draw(path):
+    """Most frames are drawn over a kept background: each step of each control must look as a full draw does."""
+    expected, results = _run_demos(path)
+    if expected == 0:
+        pytest.skip(f"{path.name} has no interactive demo")
+    import base64
+    out = ROOT / "test-artifacts" / "blit"
+    lines = []
+    for name, found in results["blit"].items():
+        assert found["frames"] >= 2, f"{name}: only {found['frames']} frame(s) compared"
+        for i, case in enumerate(found["mismatches"]):
+            out.mkdir(parents=True, exist_ok=True)
+            for key in ("png", "reference"):
+                (out / f"{path.stem}-{name}-{i}-{key}.png").write_bytes(base64.b64decode(case[key]))
+            lines.append(f"{name} at {case['values']}: {case['pixels']} pixels differ from a full draw")
+    assert not lines, f"{path.name}: frames that differ from a full draw (both pictures in {out}):\n" + "\n".join(lines)
+    print(path.stem, {name: f"{f['blits']} of {f['frames']} frames blitted" for name, f in results["blit"].items()})
 
 
 @pytest.mark.slow
