@@ -147,6 +147,8 @@ class Demo:
             fig.set_layout_engine("none")
             self._layout_frozen = True
         self.measure_text()
+        if freeze_layout and self.last_error is None:
+            self._learn_what_moves()
 
     # -- plain calls (tests, benchmarks) -------------------------------------------------
     def values(self) -> dict:
@@ -172,6 +174,29 @@ class Demo:
         if self._layout_frozen:
             return self._blitter.render()
         return render_png(self.fig)
+
+    def _learn_what_moves(self) -> None:
+        """Find the artists ``update`` changes before anyone moves a control, so that the first
+        move of each control is drawn over a kept background rather than as a full draw.
+
+        ``update`` runs at the values one step away (each slider a step either way, each other
+        option of a choice) and back at the controls' own values, and the figure is drawn once:
+        the artists matplotlib marked as changed meanwhile form the moving part. Not done for
+        demos that retrain (a call costs a training run); an error here is left for the moves
+        that reach it, where it is shown.
+        """
+        self._blitter.drawn()
+        if not self._prefetch:
+            return
+        own = self.values()
+        try:
+            for values in self._neighbours():
+                self.update(**values)
+        except Exception:
+            pass
+        finally:
+            self.update(**own)
+            self._blitter.render()
 
     # -- widget side -------------------------------------------------------------------
     def refresh(self) -> None:
