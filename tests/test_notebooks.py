@@ -242,13 +242,19 @@ def _run_demos(path):
     return _DEMO_RUNS[path]
 
 
+def _demo_results(path):
+    """(number of demos, results) of ``path``'s demo run; the test is skipped for a notebook without demos."""
+    expected, results = _run_demos(path)
+    if expected == 0:
+        pytest.skip(f"{path.name} has no interactive demo")
+    return expected, results
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_every_demo_at_slider_extremes(path):
     """ipywidgets swallows exceptions in callbacks, so a broken slider passes nbval: call each demo at its corners."""
-    expected, results = _run_demos(path)
-    if expected == 0:
-        pytest.skip(f"{path.name} has no interactive demo")
+    expected, results = _demo_results(path)
     corners = results["corners"]
     assert len(corners) == expected, f"{path.name}: {expected} Demo(...) in the code, {len(corners)} registered: {sorted(corners)}"
     for name, r in corners.items():
@@ -259,9 +265,7 @@ def test_every_demo_at_slider_extremes(path):
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_every_frame_has_the_pixels_of_a_full_draw(path):
     """Most frames are drawn over a kept background: each step of each control must look as a full draw does."""
-    expected, results = _run_demos(path)
-    if expected == 0:
-        pytest.skip(f"{path.name} has no interactive demo")
+    expected, results = _demo_results(path)
     import base64
     out = ROOT / "test-artifacts" / "blit"
     lines = []
@@ -280,9 +284,7 @@ def test_every_frame_has_the_pixels_of_a_full_draw(path):
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
 def test_every_demo_draws_only_from_its_own_state(path):
     """After Run All, a demo at other slider values draws what it draws right after its own cell, pixel for pixel."""
-    expected, results = _run_demos(path)
-    if expected == 0:
-        pytest.skip(f"{path.name} has no interactive demo")
+    expected, results = _demo_results(path)
     mismatches = results["state"]
     if mismatches:
         import base64
