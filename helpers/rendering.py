@@ -19,6 +19,7 @@ Every frame is a complete picture, whichever way it was made.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 import struct
 import zlib
 
@@ -229,10 +230,17 @@ class Blitter:
     A frame is a full draw instead, and the background is made again, when there is none
     yet, when the canvas changed size, when :func:`full_redraw` was called, when a draw was
     made elsewhere, or when something other than the moving part changed: an artist added or
-    removed, axis limits, an axes moved, ticks, axis labels, a spine, an artist that was
-    static until now. A part that matplotlib cannot see change (an array edited in place)
-    needs :func:`full_redraw`.
+    removed, axis limits, an axes moved, ticks, axis labels, a spine, a face colour, an artist
+    that was static until now. A part that matplotlib cannot see change (an array edited in
+    place) needs :func:`full_redraw`.
+
+    Axis limits that a slider changes and later brings back (T out and back, then another
+    control) find their background again: earlier backgrounds are kept, compressed, per
+    axis limits (:attr:`KEPT_BACKGROUNDS`), until something static changes.
     """
+
+    #: Earlier backgrounds kept (compressed, 0.1-0.3 MB each) for axis limits a slider may come back to.
+    KEPT_BACKGROUNDS = 16
 
     def __init__(self, fig):
         self.fig = fig
@@ -243,8 +251,10 @@ class Blitter:
         self.moving: list = []           # the artists found changing, in no particular order
         self._layer = None               # what is drawn over the background each frame
         self._children: dict = {}
-        self._limits = None
         self._axis_looks: dict = {}
+        self._background_limits = None   # the axis limits the background was drawn with
+        self._background_packed = None   # the background compressed, when it came from _kept
+        self._kept: OrderedDict = OrderedDict()   # axis limits -> an earlier background, zlib-compressed
         self._drawing = False
         # A draw made elsewhere (fig.savefig, render_png, a benchmark's canvas.draw) may follow
         # static changes and clear the stale flags: the kept background is then out of date.
@@ -252,7 +262,7 @@ class Blitter:
 
     def _on_draw(self, event) -> None:
         if not self._drawing:
-            self.background = None
+            self._forget_backgrounds()
 
     def _containers(self) -> list:
         return [self.fig] + [ax for ax in self.fig.axes if ax.get_visible()]
@@ -287,6 +297,8 @@ class Blitter:
             if before is None or len(before) != len(now):
                 return None
             for old, child in zip(before, now):
+                if child is container.patch and child is old and child.stale:
+                    return None                # a new face colour: the background changed
                 if child is container.patch or child in self.fig.axes:
                     continue
                 if child is not old:
@@ -312,7 +324,6 @@ class Blitter:
     def _remember(self) -> None:
         """Keep what the next frame is compared with: children, limits, how each axis looks."""
         self._children = {id(c): c.get_children() for c in self._containers()}
-        self._limits = self._limits_now()
         self._axis_looks = {id(axis): self._axis_look(axis) for ax in self.fig.axes
                             for axis in (ax.xaxis, ax.yaxis)}
 
@@ -354,35 +365,70 @@ class Blitter:
         requested = getattr(fig, "_rnn_full_redraw", False)
         fig._rnn_full_redraw = False
         size = canvas.get_width_height()
+        limits = self._limits_now()
         found = None
         if self._children and size == self.size and not requested:
-            found = self._changed(self.moving) if self._limits_now() == self._limits else None
-        if found is not None:
+            found = self._changed(self.moving)
+        if found is None:                      # a static part changed: no background drawn so far shows it
+            self._forget_backgrounds()
+        else:
             changed, replaced = found
-            if replaced:                     # successors take their predecessors' places in the moving part
+            if replaced:                       # successors take their predecessors' places in the moving part
                 self.moving = [replaced.get(id(a), a) for a in self.moving]
             known = {id(a) for a in self.moving}
-            if (self.background is not None and self._layer is not None
-                    and all(id(a) in known for a in changed + [a for _, a in animated_artists(fig)])):
+            new = [a for a in dict.fromkeys(changed + [a for _, a in animated_artists(fig)]) if id(a) not in known]
+            if new:                            # every background drawn so far shows them: none can serve
+                self.moving += new
+                self._forget_backgrounds()
+            elif self._layer is not None:
                 if replaced:
                     self._layer = _top_layer(fig, set(self.moving))
-                if self._layer is not None:
-                    canvas.restore_region(self.background)
+                if self._layer is not None and self._restore_background(limits):
                     _draw_layer(self._layer)
                     self.blits += 1
                     self._remember()
                     self._settle()
                     return _encode_png(canvas)
-            self.moving += [a for a in dict.fromkeys(changed) if id(a) not in known]
-        self._full_draw()
+        self._full_draw(limits)
         self.size = size
         self._remember()
         self._settle()
         return _encode_png(canvas)
 
-    def _full_draw(self) -> None:
+    def _forget_backgrounds(self) -> None:
+        self.background = None
+        self._kept.clear()
+
+    def _restore_background(self, limits) -> bool:
+        """Put the background for these axis limits on the canvas: the current one, or one kept from before."""
+        pixels = np.asarray(self.fig.canvas.buffer_rgba())
+        if self.background is not None and limits == self._background_limits:
+            np.copyto(pixels, self.background)
+            return True
+        packed = self._kept.pop(limits, None)
+        if packed is None:
+            return False
+        self._keep_current()
+        self.background = np.frombuffer(zlib.decompress(packed), np.uint8).reshape(pixels.shape)
+        self._background_limits, self._background_packed = limits, packed
+        np.copyto(pixels, self.background)
+        return True
+
+    def _keep_current(self) -> None:
+        """Keep the current background, compressed, for when the axis limits come back to it."""
+        if self.background is None:
+            return
+        packed = self._background_packed or zlib.compress(self.background, 1)
+        self._kept[self._background_limits] = packed
+        self._kept.move_to_end(self._background_limits)
+        while len(self._kept) > self.KEPT_BACKGROUNDS:
+            self._kept.popitem(last=False)
+
+    def _full_draw(self, limits) -> None:
         """Draw everything; keep a background without the moving part when it can be split off exactly."""
         fig, canvas = self.fig, self.fig.canvas
+        if self.background is not None and self._background_limits != limits:
+            self._keep_current()
         present = {id(a) for c in self._containers() for a in c.get_children()}
         moving = [a for a in self.moving if id(a) in present]
         known = {id(a) for a in moving}
@@ -397,9 +443,10 @@ class Blitter:
         if layer is None:                 # no exact split: this figure is drawn whole, every frame
             for owner, artist in animated_artists(fig):
                 owner.draw_artist(artist)
-            self.background = None
+            self._forget_backgrounds()
         else:
-            self.background = canvas.copy_from_bbox(fig.bbox)
+            self.background = np.asarray(canvas.buffer_rgba()).copy()
+            self._background_limits, self._background_packed = limits, None
             _draw_layer(layer)
         self._layer = layer
         self.full_draws += 1

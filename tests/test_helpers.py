@@ -479,6 +479,24 @@ def test_a_new_legend_each_frame_and_the_same_limits_again_are_still_blitted():
     assert np.array_equal(_decoded(png), _reference_pixels(demo))
 
 
+def test_a_background_is_kept_for_axis_limits_a_slider_comes_back_to():
+    demo = _learnt_demo()
+    b = demo._blitter
+    for w in (1.1, 1.2):
+        demo.call(w=w)
+    demo.call(limit=3.0)                              # other limits: a full draw; the one for 2.0 is kept
+    demo.call(limit=1.0)
+    full, blits = b.full_draws, b.blits
+    for values in (dict(limit=2.0, w=1.6), dict(limit=3.0, w=1.7), dict(limit=3.0, w=1.8)):
+        _, png = demo.call(**values)                  # back to limits drawn before: over their kept background
+        assert np.array_equal(_decoded(png), _reference_pixels(demo)), values
+    assert (b.full_draws, b.blits) == (full, blits + 3)
+    demo.fig.axes[1].set_facecolor("0.9")             # a static change: no kept background shows it
+    _, png = demo.call(limit=1.0)
+    assert b.full_draws == full + 1 and not b._kept
+    assert np.array_equal(_decoded(png), _reference_pixels(demo))
+
+
 @pytest.mark.parametrize("change", ["new artist", "axis label", "spine", "static text"])
 def test_a_change_to_a_static_part_is_a_full_draw(change):
     demo = _learnt_demo()
