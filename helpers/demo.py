@@ -88,6 +88,9 @@ class Demo:
     cache, one per turn of the kernel's event loop, so that the next arrow-key press
     after a pause usually finds its frame ready (not for demos that retrain). Rapid
     presses do not wait behind frames drawn ahead: nothing is drawn ahead while they come.
+    A demo with at most :attr:`DRAW_ALL_AT_MOST` settings in all (02's T has 8) draws
+    every one of them ahead, nearest first, starting as soon as the kernel is idle after
+    the cell that built it: every press then finds its frame.
     Sliders send their values while they are dragged only as long as this demo's
     frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
     five drawn); slower demos update on release, so that the figure for the
@@ -105,6 +108,8 @@ class Demo:
     FOLLOW_DRAG_MS = 120.0
     #: Seconds the controls must rest after a move before frames one step away are drawn ahead.
     DRAW_AHEAD_AFTER_S = 0.3
+    #: A demo with at most this many settings in all draws all of them ahead (kept in the frame cache).
+    DRAW_ALL_AT_MOST = 24
 
     def __init__(self, update: Callable[..., str | None], fig, *, name: str | None = None,
                  scale: float = 2.0, freeze_layout: bool = True, **controls):
@@ -149,6 +154,7 @@ class Demo:
         self.measure_text()
         if freeze_layout and self.last_error is None:
             self._learn_what_moves()
+        self._draw_ahead()          # a small demo draws all its settings once the kernel is idle
 
     # -- plain calls (tests, benchmarks) -------------------------------------------------
     def values(self) -> dict:
@@ -260,22 +266,51 @@ class Demo:
             found += [dict(now, **{name: c}) for c in candidates if c != w.value]
         return found
 
+    def _every_setting(self) -> list[dict] | None:
+        """Every combination of the controls' values, nearest to the current ones first; None if more
+        than :attr:`DRAW_ALL_AT_MOST` (or a control is neither a slider nor a choice)."""
+        grids, now = {}, self.values()
+        for name, w in self.controls.items():
+            if isinstance(w, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)):
+                n = int(round((w.max - w.min) / w.step)) + 1
+                if n > self.DRAW_ALL_AT_MOST:
+                    return None
+                grid = [w.min + j * w.step for j in range(n)]
+                grid = ([w.base ** e for e in grid] if isinstance(w, widgets.FloatLogSlider)
+                        else [int(v) for v in grid] if isinstance(w, widgets.IntSlider) else grid)
+                here = min(range(n), key=lambda j: abs(grid[j] - w.value))
+            elif getattr(w, "options", None):
+                grid = [o[1] if isinstance(o, tuple) else o for o in w.options]
+                here = grid.index(w.value) if w.value in grid else 0
+            else:
+                return None
+            grids[name] = [(abs(j - here), v) for j, v in enumerate(grid)]
+        if math.prod(len(g) for g in grids.values()) > self.DRAW_ALL_AT_MOST:
+            return None
+        settings = [((), dict(now))]
+        for name, grid in grids.items():
+            settings = [(steps + (d,), dict(values, **{name: v})) for steps, values in settings for d, v in grid]
+        return [values for _, values in sorted(settings, key=lambda s: sum(s[0]))]
+
     def _draw_ahead(self) -> None:
-        """Schedule the frames one step away on the kernel's event loop, one per turn (none without a loop)."""
-        if not (self._prefetch and self._moved and self.max_cached_frames > 0):
+        """Schedule frames on the kernel's event loop, one per turn (none without a loop): after a move,
+        those one step away; for a small demo (:meth:`_every_setting`), all of them, also before any move."""
+        every = self._every_setting() if self._prefetch else None
+        if not (self._prefetch and (self._moved or every) and self.max_cached_frames > 0):
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:       # plain Python (tests, scripts): nothing runs in the background
             return
-        pending = [v for v in self._neighbours() if self._frame_key(v) not in self._frames]
-        pending = pending[: max(self.max_cached_frames // 2, 0)]
+        candidates = every if every else self._neighbours()
+        pending = [v for v in candidates if self._frame_key(v) not in self._frames]
+        pending = pending[: max(self.max_cached_frames - 1 if every else self.max_cached_frames // 2, 0)]
         if pending:
             loop.call_later(self.DRAW_AHEAD_AFTER_S, self._draw_one_ahead, pending, self._frame_key())
 
     def _draw_one_ahead(self, pending: list[dict], shown) -> None:
-        if self._frame_key() != shown:          # the controls moved on: their own neighbours come next
-            return
+        if self._frame_key() != shown or self.max_cached_frames <= 0:   # the controls moved on: their own
+            return                                                       # frames ahead come next
         values = pending.pop(0)
         key = self._frame_key(values)
         if key not in self._frames:

@@ -93,7 +93,8 @@ def frames_match_full_draws(demo: Demo) -> dict:
 
     A Demo draws most frames over a kept background (:class:`helpers.rendering.Blitter`);
     each must have the pixels of a full draw of the same state. Returns
-    ``{"frames": n, "blits": n, "mismatches": [{"values", "pixels", "png", "reference"}, ...]}``
+    ``{"frames": n, "blits": n, "panels": n, "mismatches": [{"values", "pixels", "png", "reference"}, ...]}``
+    (``panels``: frames that redrew only the panels whose range changed)
     (PNG bytes of both pictures for each mismatch). Afterwards the controls' values are restored.
     """
     import io
@@ -102,7 +103,7 @@ def frames_match_full_draws(demo: Demo) -> dict:
 
     own = demo.values()
     sequence = [values for step in demo._neighbours() for values in (step, own)]
-    blits_before = demo._blitter.blits
+    blits_before, panels_before = demo._blitter.blits, demo._blitter.partial_draws
     mismatches = []
     for values in sequence:
         _, png = demo.call(**values)
@@ -114,5 +115,6 @@ def frames_match_full_draws(demo: Demo) -> dict:
             differ = None if frame.shape != reference.shape else int((frame != reference).any(axis=-1).sum())
             mismatches.append({"values": values, "pixels": differ, "png": png, "reference": buf.getvalue()})
     blits = demo._blitter.blits - blits_before
+    panels = demo._blitter.partial_draws - panels_before
     demo.call()
-    return {"frames": len(sequence), "blits": blits, "mismatches": mismatches}
+    return {"frames": len(sequence), "blits": blits, "panels": panels, "mismatches": mismatches}

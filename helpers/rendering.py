@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 import struct
 import zlib
 
@@ -27,7 +28,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.axis import Axis
 from matplotlib.collections import Collection
-from matplotlib.image import AxesImage
+from matplotlib.image import AxesImage, _ImageBase
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -236,11 +237,16 @@ class Blitter:
 
     Axis limits that a slider changes and later brings back (T out and back, then another
     control) find their background again: earlier backgrounds are kept, compressed, per
-    axis limits (:attr:`KEPT_BACKGROUNDS`), until something static changes.
+    axis limits (:attr:`KEPT_BACKGROUNDS`), until something static changes. New limits in
+    the last panel only (03's T moves the right panel's range, not the left's) redraw that
+    panel over the rest of the figure, kept from the first time (:meth:`_draw_moved_axes`).
     """
 
     #: Earlier backgrounds kept (compressed, 0.1-0.3 MB each) for axis limits a slider may come back to.
     KEPT_BACKGROUNDS = 16
+    #: Compresses the backgrounds to keep while the next frame is drawn (zlib lets go of Python's
+    #: lock while it works): the frame that changes the axis limits does not wait for it.
+    _packer: ThreadPoolExecutor | None = None
 
     def __init__(self, fig):
         self.fig = fig
@@ -255,6 +261,10 @@ class Blitter:
         self._background_limits = None   # the axis limits the background was drawn with
         self._background_packed = None   # the background compressed, when it came from _kept
         self._kept: OrderedDict = OrderedDict()   # axis limits -> an earlier background, zlib-compressed
+        self._base = None                # the figure without the axes a slider moves, and what it was drawn with
+        self._base_key = None
+        self._legend_pixels: dict = {}   # id(static legend) -> where it is drawn, the pixels under it, and drawn
+        self.partial_draws = 0
         self._drawing = False
         # A draw made elsewhere (fig.savefig, render_png, a benchmark's canvas.draw) may follow
         # static changes and clear the stale flags: the kept background is then out of date.
@@ -357,6 +367,9 @@ class Blitter:
         for container in self._containers():
             for child in container.get_children():
                 child.stale = False
+                if isinstance(child, Legend):       # drawing a legend marks its parts stale (it places them)
+                    for part in child.findobj(include_self=False):
+                        part.stale = False
             container.stale = False
 
     def render(self) -> bytes:
@@ -384,7 +397,7 @@ class Blitter:
                 if replaced:
                     self._layer = _top_layer(fig, set(self.moving))
                 if self._layer is not None and self._restore_background(limits):
-                    _draw_layer(self._layer)
+                    self._draw_layer(self._layer)
                     self.blits += 1
                     self._remember()
                     self._settle()
@@ -398,6 +411,49 @@ class Blitter:
     def _forget_backgrounds(self) -> None:
         self.background = None
         self._kept.clear()
+        self._base = self._base_key = None
+        self._legend_pixels.clear()
+
+    def _draw_layer(self, layer) -> None:
+        """Draw ``layer`` in order; a legend that does not change is put back from its pixels when possible.
+
+        A legend drawn above a moving curve is part of the layer, although it never changes
+        (03's two legends: a third of a frame). Its pixels are kept from the first frame that
+        drew it: where it lies, the pixels it was drawn over, and the pixels after. When the
+        canvas holds the same pixels there again, drawing it would give the same result, so
+        the kept pixels are copied instead; otherwise (a curve passes under it) it is drawn.
+        """
+        pixels = np.asarray(self.fig.canvas.buffer_rgba())
+        moving = {id(a) for a in self.moving}
+        for owner, artist in layer:
+            if isinstance(artist, Legend) and id(artist) not in moving:
+                kept = self._legend_pixels.get(id(artist))
+                if kept is not None and kept[0] is artist:
+                    _, region, under, drawn = kept
+                    if np.array_equal(pixels[region], under):
+                        pixels[region] = drawn
+                        continue
+                elif id(artist) not in self._legend_pixels:
+                    self._keep_legend(owner, artist, pixels)
+                    continue
+            owner.draw_artist(artist)
+
+    def _keep_legend(self, owner, legend, pixels) -> None:
+        """Draw ``legend`` and keep its pixels, if every pixel it changed lies in its padded extent."""
+        before = pixels.copy()
+        owner.draw_artist(legend)
+        height, width = pixels.shape[:2]
+        box = legend.get_window_extent(self.fig.canvas.get_renderer())
+        pad = 3
+        rows = slice(max(int(height - box.y1) - pad, 0), min(int(np.ceil(height - box.y0)) + pad, height))
+        cols = slice(max(int(box.x0) - pad, 0), min(int(np.ceil(box.x1)) + pad, width))
+        changed = (pixels != before).any(axis=-1)
+        inside = changed[rows, cols].sum()
+        if inside == 0 or inside != changed.sum():      # drew nothing, or outside its extent: always drawn
+            self._legend_pixels[id(legend)] = None
+            return
+        region = (rows, cols)
+        self._legend_pixels[id(legend)] = (legend, region, before[region].copy(), pixels[region].copy())
 
     def _restore_background(self, limits) -> bool:
         """Put the background for these axis limits on the canvas: the current one, or one kept from before."""
@@ -408,6 +464,8 @@ class Blitter:
         packed = self._kept.pop(limits, None)
         if packed is None:
             return False
+        if isinstance(packed, Future):       # still being compressed, or just done
+            packed = packed.result()
         self._keep_current()
         self.background = np.frombuffer(zlib.decompress(packed), np.uint8).reshape(pixels.shape)
         self._background_limits, self._background_packed = limits, packed
@@ -415,10 +473,18 @@ class Blitter:
         return True
 
     def _keep_current(self) -> None:
-        """Keep the current background, compressed, for when the axis limits come back to it."""
+        """Keep the current background, compressed, for when the axis limits come back to it.
+
+        The compression runs on a worker thread (the array is never written to again: a new
+        background is a new array), so the frame that changed the limits is not delayed by it.
+        """
         if self.background is None:
             return
-        packed = self._background_packed or zlib.compress(self.background, 1)
+        packed = self._background_packed
+        if packed is None:
+            if Blitter._packer is None:
+                Blitter._packer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rnn-background")
+            packed = Blitter._packer.submit(zlib.compress, self.background, 1)
         self._kept[self._background_limits] = packed
         self._kept.move_to_end(self._background_limits)
         while len(self._kept) > self.KEPT_BACKGROUNDS:
@@ -427,6 +493,7 @@ class Blitter:
     def _full_draw(self, limits) -> None:
         """Draw everything; keep a background without the moving part when it can be split off exactly."""
         fig, canvas = self.fig, self.fig.canvas
+        previous = self._background_limits if self.background is not None else None
         if self.background is not None and self._background_limits != limits:
             self._keep_current()
         present = {id(a) for c in self._containers() for a in c.get_children()}
@@ -437,7 +504,8 @@ class Blitter:
         layer = _top_layer(fig, set(moving)) if moving else []
         self._drawing = True
         try:
-            _draw_without(canvas, layer or [])
+            if layer is None or previous is None or not self._draw_moved_axes(layer, previous, limits):
+                _draw_without(canvas, layer or [])
         finally:
             self._drawing = False
         if layer is None:                 # no exact split: this figure is drawn whole, every frame
@@ -447,6 +515,47 @@ class Blitter:
         else:
             self.background = np.asarray(canvas.buffer_rgba()).copy()
             self._background_limits, self._background_packed = limits, None
-            _draw_layer(layer)
+            self._draw_layer(layer)
         self._layer = layer
         self.full_draws += 1
+
+    def _draw_moved_axes(self, layer, previous, limits) -> bool:
+        """The background for new axis limits, redrawing only the axes whose limits changed; False if it cannot.
+
+        A slider that changes one panel's range (03's T) leaves the other panels as they were.
+        When the axes that changed come last in the figure's drawing order, the background is
+        the figure drawn without them (kept, :attr:`_base`) with them drawn on it: the order of
+        a full draw, so the same pixels. Anything else (a panel moved or shown, an earlier panel
+        changed, a figure-level image) is left to a full draw.
+        """
+        fig, canvas = self.fig, self.fig.canvas
+        if len(previous) != len(limits) or any(b[:2] != n[:2] for b, n in zip(previous, limits)):
+            return False                                  # an axes was moved, shown or hidden
+        changed = [ax for ax, b, n in zip(fig.axes, previous, limits) if b != n]
+        order = _figure_draw_order(fig)
+        if not changed or any(ax not in order for ax in changed):
+            return False
+        start = min(order.index(ax) for ax in changed)
+        tail = order[start:]
+        if not any(a in fig.axes for a in order[:start]) or any(isinstance(a, _ImageBase) for a in tail):
+            return False                                  # nothing to keep, or an image to composite
+        key = (start, tuple(n for ax, n in zip(fig.axes, limits) if ax not in tail))
+        pixels = np.asarray(canvas.buffer_rgba())
+        if self._base_key == key:
+            np.copyto(pixels, self._base)
+        else:                                             # the first time: the rest of the figure, kept
+            _draw_without(canvas, list(layer) + [(fig, a) for a in tail])
+            self._base, self._base_key = pixels.copy(), key
+        renderer = canvas.get_renderer()
+        hidden = [a for _, a in layer if not a.get_animated()]
+        for artist in hidden:
+            artist.set_animated(True)
+        try:
+            for item in tail:
+                if not item.get_animated():               # an axes in the moving part is drawn with it
+                    item.draw(renderer)
+        finally:
+            for artist in hidden:
+                artist.set_animated(False)
+        self.partial_draws += 1
+        return True

@@ -497,6 +497,88 @@ def test_a_background_is_kept_for_axis_limits_a_slider_comes_back_to():
     assert np.array_equal(_decoded(png), _reference_pixels(demo))
 
 
+def test_a_legend_that_does_not_change_is_put_back_from_its_pixels():
+    """A still legend above a moving curve: copied from the pixels of the first frame that drew it while
+    nothing moving lies under it, and drawn again when the curve passes under it."""
+    fig, ax = helpers.figure()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-3, 3)
+    (curve,) = ax.plot([], [], color=helpers.COLORS["rnn"], label="$\\sin(w x)$ + shift")
+    legend = ax.legend(loc="upper left")
+    x = np.linspace(0, 10, 200)
+
+    def show(w, shift):
+        curve.set_data(x, np.sin(w * x) + shift)
+        return ""
+
+    demo = helpers.Demo(show, fig, w=helpers.slider("w", 0.5, 3.0, 0.1, value=1.0),
+                        shift=helpers.slider("shift", -1.0, 2.0, 1.0, value=-1.0))
+    calls = []
+    draw = legend.draw
+    legend.draw = lambda renderer: (calls.append(1), draw(renderer))[1]
+
+    def frame(**values):
+        calls.clear()
+        _, png = demo.call(**values)
+        drawn = len(calls)
+        assert np.array_equal(_decoded(png), _reference_pixels(demo)), values
+        return drawn
+
+    blits = demo._blitter.blits
+    frame(w=1.1)                                   # the first frame that draws it keeps its pixels
+    assert [frame(w=w) for w in (1.2, 1.3, 2.0)] == [0, 0, 0]        # below the legend: put back, not drawn
+    assert frame(w=1.5, shift=2.0) == 1            # the curve passes under the legend: drawn over it
+    assert frame(w=1.6) == 0                       # clear of it again
+    assert demo._blitter.blits == blits + 6        # every one of these frames was drawn over the background
+
+
+def _two_panel_demo():
+    """Left panel still, with a legend; the right panel's curve moves and ``T`` sets its x range (03's T)."""
+    fig, (left, right) = helpers.figure(ncols=2)
+    left.plot([0, 1], [0, 1], color="grey", label="still")
+    left.legend(loc="upper left")
+    (dots,) = left.plot([], [], "o", color=helpers.COLORS["tanh"])
+    (curve,) = right.plot([], [], color=helpers.COLORS["rnn"])
+    right.set_yscale("log")
+    right.set_ylim(1e-20, 1e2)
+
+    def show(s, T, width):
+        dots.set_data([0.2, 0.5], [s / 4, s / 3])
+        d = np.arange(T + 1)
+        curve.set_data(d, s ** -d.astype(float))
+        right.set_xlim(0, T)
+        left.set_xlim(0, width)                       # the left range changes only with width
+        return ""
+
+    return helpers.Demo(show, fig, s=helpers.slider("s", 1.0, 3.0, 0.5, value=2.0),
+                        T=helpers.slider("T", 10, 40, 10, value=20), width=helpers.slider("width", 1, 2, 1, value=1))
+
+
+def test_a_new_range_in_the_last_panel_redraws_that_panel_only():
+    demo = _two_panel_demo()
+    b, left = demo._blitter, demo.fig.axes[0]
+    calls = []
+    draw_left = left.draw
+    left.draw = lambda renderer: (calls.append(1), draw_left(renderer))[1]     # counts the left panel's draws
+
+    def frame(**values):
+        calls.clear()
+        partial, full = b.partial_draws, b.full_draws
+        _, png = demo.call(**values)
+        counts = len(calls), b.partial_draws - partial, b.full_draws - full
+        assert np.array_equal(_decoded(png), _reference_pixels(demo)), values
+        return counts
+
+    assert frame(T=30) == (1, 1, 1)          # the first new range: the rest of the figure is drawn once, and kept
+    for values in (dict(T=40, s=2.5), dict(T=10, s=3.0), dict(T=25)):
+        assert frame(**values) == (0, 1, 1), values     # new ranges on the right: the left panel is not drawn
+    assert frame(T=30, s=1.5) == (0, 0, 0)   # a range drawn before: over its kept background
+    assert frame(width=2) == (1, 0, 1)       # the left panel's range: it is drawn first, so a full draw
+    # (call() overrides the controls' values for one frame: width=2 is passed again)
+    assert frame(T=35, width=2) == (1, 1, 1)   # the rest of the figure changed: drawn once more, and kept
+    assert frame(T=15, width=2) == (0, 1, 1)
+
+
 @pytest.mark.parametrize("change", ["new artist", "axis label", "spine", "static text"])
 def test_a_change_to_a_static_part_is_a_full_draw(change):
     demo = _learnt_demo()

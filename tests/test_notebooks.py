@@ -277,7 +277,9 @@ def test_every_frame_has_the_pixels_of_a_full_draw(path):
                 (out / f"{path.stem}-{name}-{i}-{key}.png").write_bytes(base64.b64decode(case[key]))
             lines.append(f"{name} at {case['values']}: {case['pixels']} pixels differ from a full draw")
     assert not lines, f"{path.name}: frames that differ from a full draw (both pictures in {out}):\n" + "\n".join(lines)
-    print(path.stem, {name: f"{f['blits']} of {f['frames']} frames blitted" for name, f in results["blit"].items()})
+    print(path.stem, {name: f"{f['blits']} of {f['frames']} frames blitted"
+                      + (f", {f['panels']} redrew only the panel whose range changed" if f.get("panels") else "")
+                      for name, f in results["blit"].items()})
 
 
 @pytest.mark.slow

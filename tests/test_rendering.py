@@ -171,6 +171,38 @@ def test_nothing_is_drawn_ahead_before_a_move_or_for_a_demo_that_retrains():
     assert idle_calls == [] and retrain_calls == [6]
 
 
+def test_a_small_demo_draws_every_setting_ahead_nearest_first(monkeypatch):
+    """At most DRAW_ALL_AT_MOST settings in all (02's T): built in a kernel, the demo draws them all while
+    idle, nearest to its own first, and every press then finds its frame; a larger demo waits for a move."""
+    import asyncio
+
+    async def build_and_idle(**slider_kwargs):
+        demo, calls = _counting_demo(**slider_kwargs)      # w = 1..9, value 5: 9 settings
+        for _ in range(300):
+            await asyncio.sleep(0.01)
+            if len(calls) >= 8:
+                break
+        return demo, calls
+
+    demo, calls = asyncio.run(build_and_idle())
+    assert sorted(calls) == [1, 2, 3, 4, 6, 7, 8, 9]         # every setting but the one shown (5)
+    assert [abs(w - 5) for w in calls] == sorted(abs(w - 5) for w in calls)   # nearest first
+    calls.clear()
+    for w in (9, 1, 4):
+        demo.controls["w"].value = w
+    assert calls == []                                       # every press found its frame
+    cold = _counting_demo()[0]
+    cold.max_cached_frames = 0
+    cold.controls["w"].value = 4
+    assert demo.image.value == cold.image.value              # and it is the frame drawn for that value
+
+    monkeypatch.setattr(helpers.Demo, "DRAW_ALL_AT_MOST", 8)
+    _, larger_calls = asyncio.run(build_and_idle())
+    assert larger_calls == []                                # 9 settings > 8: nothing before a move
+    retrains, retrain_calls = asyncio.run(build_and_idle(continuous_update=False))
+    assert retrain_calls == []                               # a demo that retrains is never called ahead
+
+
 def test_the_first_move_of_a_control_is_already_drawn_over_a_kept_background():
     """Building a Demo finds what update moves (one step either way and back), so the first move blits."""
     demo, calls = _counting_demo()
