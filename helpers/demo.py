@@ -86,8 +86,10 @@ class Demo:
     :attr:`DRAW_AHEAD_AFTER_S`, the values one step away from the current ones (each
     slider one step either way, each other option of a choice) are drawn into that
     cache, one per turn of the kernel's event loop, so that the next arrow-key press
-    after a pause usually finds its frame ready (not for demos that retrain). Rapid
-    presses do not wait behind frames drawn ahead: nothing is drawn ahead while they come.
+    after a pause usually finds its frame ready (not for demos that retrain). A slider
+    moved by one step (an arrow key) has the frame one more step the same way drawn at
+    once, so that presses in a row find their frames ready or nearly so; a press the other
+    way may wait for that one frame. Nothing else is drawn ahead while presses come.
     A demo with at most :attr:`DRAW_ALL_AT_MOST` settings in all (02's T has 8) draws
     every one of them ahead, nearest first, starting as soon as the kernel is idle after
     the cell that built it: every press then finds its frame.
@@ -356,7 +358,36 @@ class Demo:
     def _on_change(self, change) -> None:
         self._moved = True
         self.refresh()
+        self._draw_next_step(change)
         self._draw_ahead()
+
+    def _draw_next_step(self, change) -> None:
+        """A slider moved by one step (an arrow key): draw the frame one more step the same way, at once.
+
+        Presses of an arrow key usually go on in the same direction (T walked up to show the
+        curve grow), so the next press finds its frame drawn or being drawn. A press the other
+        way waits for that frame first (at most one frame's time).
+        """
+        w = change["owner"]
+        if not (self._prefetch and self.max_cached_frames > 0
+                and isinstance(w, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider))):
+            return
+        log = isinstance(w, widgets.FloatLogSlider)
+        old, new = (math.log(v, w.base) if log else v for v in (change["old"], change["new"]))
+        if not math.isclose(abs(new - old), w.step, rel_tol=1e-6):
+            return                                   # a drag or a click on the track, not one step
+        following = new + (new - old)
+        if not w.min - 1e-9 * w.step <= following <= w.max + 1e-9 * w.step:
+            return
+        following = w.base ** following if log else int(round(following)) if isinstance(w, widgets.IntSlider) else following
+        name = next(k for k, c in self.controls.items() if c is w)
+        values = dict(self.values(), **{name: following})
+        if self._frame_key(values) in self._frames:
+            return
+        try:
+            asyncio.get_running_loop().call_soon(self._draw_one_ahead, [values], self._frame_key())
+        except RuntimeError:       # plain Python: nothing runs in the background
+            pass
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)

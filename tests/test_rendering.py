@@ -156,6 +156,29 @@ def test_after_a_move_the_next_steps_are_drawn_ahead_on_the_event_loop():
     assert demo.image.value == cold.image.value # and it is the frame drawn for 7
 
 
+def test_one_step_of_a_slider_draws_the_next_step_the_same_way_at_once():
+    """An arrow key moves a slider one step: the frame one more step that way is drawn straight after
+    (not after the rest that frames one step either way wait for); a jump of several steps is not followed."""
+    import asyncio
+
+    demo, calls = _counting_demo()                          # w = 1..9, value 5
+    slider = demo.controls["w"]
+
+    async def presses():
+        seen = []
+        for value in (6, 7, 9):
+            slider.value = value
+            await asyncio.sleep(0.05)                       # well before DRAW_AHEAD_AFTER_S (0.3 s)
+            seen.append(list(calls))
+        return seen
+
+    assert demo.DRAW_AHEAD_AFTER_S >= 0.2
+    seen = asyncio.run(presses())
+    assert seen[0] == [6, 7]                                # 6 pressed, 7 drawn ahead at once
+    assert seen[1] == [6, 7, 8]                             # 7 found ready; 8 drawn ahead
+    assert seen[2] == [6, 7, 8, 9]                          # a jump to 9 (two steps): nothing followed
+
+
 def test_nothing_is_drawn_ahead_before_a_move_or_for_a_demo_that_retrains():
     import asyncio
 
