@@ -82,17 +82,16 @@ class Demo:
     Keeping up with the room: a frame already drawn for the same control values is
     sent again from a small cache (moving a slider back, or to and fro, costs
     nothing), which is exact because ``update`` draws only from its arguments.
-    Once someone has moved a control and then left the controls alone for
-    :attr:`DRAW_AHEAD_AFTER_S`, the values one step away from the current ones (each
-    slider one step either way, each other option of a choice) are drawn into that
-    cache, one per turn of the kernel's event loop, so that the next arrow-key press
-    after a pause usually finds its frame ready (not for demos that retrain). A slider
+    Whenever the controls have rested for :attr:`DRAW_AHEAD_AFTER_S` (after the cell that
+    built the demo, and after each move), the values one step away from the current ones
+    (each slider one step either way, each other option of a choice) are drawn into that
+    cache, one per turn of the kernel's event loop, so that the next arrow-key press or
+    click after a pause usually finds its frame ready (not for demos that retrain). A slider
     moved by one step (an arrow key) has the frame one more step the same way drawn at
     once, so that presses in a row find their frames ready or nearly so; a press the other
     way may wait for that one frame. Nothing else is drawn ahead while presses come.
     A demo with at most :attr:`DRAW_ALL_AT_MOST` settings in all (02's T has 8) draws
-    every one of them ahead, nearest first, starting as soon as the kernel is idle after
-    the cell that built it: every press then finds its frame.
+    every one of them ahead, nearest first: every press then finds its frame.
     Sliders send their values while they are dragged only as long as this demo's
     frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
     five drawn); slower demos update on release, so that the figure for the
@@ -138,7 +137,6 @@ class Demo:
         self._draggable = [w for w in controls.values() if getattr(w, "continuous_update", False)]
         # demos that retrain (a control updating on release) are not drawn ahead: a frame costs a training run
         self._prefetch = all(getattr(w, "continuous_update", True) for w in controls.values())
-        self._moved = False
         self.last_error: BaseException | None = None
         self._blitter = Blitter(fig)
         self._layout_frozen = False
@@ -156,7 +154,7 @@ class Demo:
         self.measure_text()
         if freeze_layout and self.last_error is None:
             self._learn_what_moves()
-        self._draw_ahead()          # a small demo draws all its settings once the kernel is idle
+        self._draw_ahead()          # the frames one step away (a small demo: all) once the kernel is idle
 
     # -- plain calls (tests, benchmarks) -------------------------------------------------
     def values(self) -> dict:
@@ -295,11 +293,11 @@ class Demo:
         return [values for _, values in sorted(settings, key=lambda s: sum(s[0]))]
 
     def _draw_ahead(self) -> None:
-        """Schedule frames on the kernel's event loop, one per turn (none without a loop): after a move,
-        those one step away; for a small demo (:meth:`_every_setting`), all of them, also before any move."""
-        every = self._every_setting() if self._prefetch else None
-        if not (self._prefetch and (self._moved or every) and self.max_cached_frames > 0):
+        """Schedule frames on the kernel's event loop, one per turn (none without a loop): those one step
+        away from the current values; for a small demo (:meth:`_every_setting`), all of them."""
+        if not (self._prefetch and self.max_cached_frames > 0):
             return
+        every = self._every_setting()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:       # plain Python (tests, scripts): nothing runs in the background
@@ -356,7 +354,6 @@ class Demo:
         return self.text_sizes
 
     def _on_change(self, change) -> None:
-        self._moved = True
         self.refresh()
         self._draw_next_step(change)
         self._draw_ahead()

@@ -179,10 +179,10 @@ def test_one_step_of_a_slider_draws_the_next_step_the_same_way_at_once():
     assert seen[2] == [6, 7, 8, 9]                          # a jump to 9 (two steps): nothing followed
 
 
-def test_nothing_is_drawn_ahead_before_a_move_or_for_a_demo_that_retrains():
+def test_nothing_is_drawn_ahead_without_an_event_loop_or_for_a_demo_that_retrains():
     import asyncio
 
-    idle, idle_calls = _counting_demo()
+    idle, idle_calls = _counting_demo()                 # built in plain Python: nothing runs in the background
     retrains, retrain_calls = _counting_demo(continuous_update=False)
 
     async def wait():
@@ -196,7 +196,8 @@ def test_nothing_is_drawn_ahead_before_a_move_or_for_a_demo_that_retrains():
 
 def test_a_small_demo_draws_every_setting_ahead_nearest_first(monkeypatch):
     """At most DRAW_ALL_AT_MOST settings in all (02's T): built in a kernel, the demo draws them all while
-    idle, nearest to its own first, and every press then finds its frame; a larger demo waits for a move."""
+    idle, nearest to its own first, and every press then finds its frame; a larger demo draws the values one
+    step away only."""
     import asyncio
 
     async def build_and_idle(**slider_kwargs):
@@ -221,7 +222,7 @@ def test_a_small_demo_draws_every_setting_ahead_nearest_first(monkeypatch):
 
     monkeypatch.setattr(helpers.Demo, "DRAW_ALL_AT_MOST", 8)
     _, larger_calls = asyncio.run(build_and_idle())
-    assert larger_calls == []                                # 9 settings > 8: nothing before a move
+    assert larger_calls == [4, 6]                            # 9 settings > 8: one step either way only
     retrains, retrain_calls = asyncio.run(build_and_idle(continuous_update=False))
     assert retrain_calls == []                               # a demo that retrains is never called ahead
 
