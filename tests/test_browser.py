@@ -152,8 +152,8 @@ def _write_report(ws, config) -> None:
 def _print_report(tr, report, out) -> None:
     med = lambda v: statistics.median(v) if v else float("nan")
     tr.write_line("")
-    tr.write_line("browser tests: key press (or click) to new figure, median ms: values not shown before (the kernel "
-                  "draws) and values shown before (from the Demo's frame cache)")
+    tr.write_line("browser tests: key press (or click) to new figure, median ms: values not shown before (drawn on "
+                  "the press, or ahead of it while the kernel idled) and values shown before (from the Demo's frame cache)")
     tr.write_line(f"  {'notebook':34s} {'front end':10s} {'demos':>5s} {'sliders':>7s} {'choices':>7s} {'new':>6s} "
                   f"{'shown':>6s} {'run all s':>9s}")
     for nb, fronts in sorted(report.items()):
@@ -320,7 +320,9 @@ def exercise_demos(page, label: str) -> dict:
     """Move every slider and click every choice of every demo; return counts and key-to-figure times (ms).
 
     ``controls`` has one entry per slider or choice: ``new_ms`` for values not shown before (the kernel
-    draws the frame) and ``revisit_ms`` for values shown before (the frame comes from the Demo's cache).
+    draws the frame on the press, or drew it ahead while idle: a step in the direction of the last one, the
+    values one step away after a rest, every value of a small demo) and ``revisit_ms`` for values shown
+    before (the frame comes from the Demo's cache).
     """
     demos = page.locator(".rnn-demo")
     result = {"demos": demos.count(), "sliders": 0, "choices": 0, "ms": [], "controls": []}
