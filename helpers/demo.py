@@ -107,7 +107,7 @@ class Demo:
     #: Slowest median frame (ms) for which sliders follow a drag: two frames then fit in 300 ms after a
     #: release (ipywidgets sends the released value once the frame in flight is done).
     FOLLOW_DRAG_MS = 120.0
-    #: Seconds the controls must rest after a move before frames one step away are drawn ahead.
+    #: Seconds the controls must rest (after the demo's cell, or a move) before frames one step away are drawn ahead.
     DRAW_AHEAD_AFTER_S = 0.3
     #: A demo with at most this many settings in all draws all of them ahead (kept in the frame cache).
     DRAW_ALL_AT_MOST = 24

@@ -426,7 +426,8 @@ class Blitter:
         pixels = np.asarray(self.fig.canvas.buffer_rgba())
         moving = {id(a) for a in self.moving}
         for owner, artist in layer:
-            if isinstance(artist, Legend) and id(artist) not in moving:
+            # (loc="best", the default, places the legend by the curves of each draw: always drawn)
+            if isinstance(artist, Legend) and id(artist) not in moving and getattr(artist, "_loc", 0) != 0:
                 kept = self._legend_pixels.get(id(artist))
                 if kept is not None and kept[0] is artist:
                     _, region, under, drawn = kept

@@ -532,6 +532,30 @@ def test_a_legend_that_does_not_change_is_put_back_from_its_pixels():
     assert demo._blitter.blits == blits + 6        # every one of these frames was drawn over the background
 
 
+def test_a_legend_placed_best_is_drawn_every_frame():
+    """loc="best" (matplotlib's default) places a legend by the curves of each draw: never copied back."""
+    fig, ax = helpers.figure()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-3, 3)
+    (curve,) = ax.plot([], [], color=helpers.COLORS["rnn"], label="a curve")
+    legend = ax.legend(loc="best")
+    x = np.linspace(0, 10, 50)
+
+    def show(shift):
+        curve.set_data(x, 0 * x + shift)
+        return ""
+
+    demo = helpers.Demo(show, fig, shift=helpers.slider("shift", -2.0, 2.0, 1.0, value=-2.0))
+    calls = []
+    draw = legend.draw
+    legend.draw = lambda renderer: (calls.append(1), draw(renderer))[1]
+    for shift in (2.0, -2.0, 2.0):                 # the legend moves away from the line each time
+        calls.clear()
+        _, png = demo.call(shift=shift)
+        assert calls == [1]
+        assert np.array_equal(_decoded(png), _reference_pixels(demo)), shift
+
+
 def _two_panel_demo():
     """Left panel still, with a legend; the right panel's curve moves and ``T`` sets its x range (03's T)."""
     fig, (left, right) = helpers.figure(ncols=2)
