@@ -82,14 +82,15 @@ class Demo:
     Keeping up with the room: a frame already drawn for the same control values is
     sent again from a small cache (moving a slider back, or to and fro, costs
     nothing), which is exact because ``update`` draws only from its arguments.
-    Whenever the controls have rested for :attr:`DRAW_AHEAD_AFTER_S` (after the cell that
-    built the demo, and after each move), the values one step away from the current ones
-    (each slider one step either way, each other option of a choice) are drawn into that
-    cache, one per turn of the kernel's event loop, so that the next arrow-key press or
-    click after a pause usually finds its frame ready (not for demos that retrain). A slider
-    moved by one step (an arrow key) has the frame one more step the same way drawn at
-    once, so that presses in a row find their frames ready or nearly so; a press the other
-    way may wait for that one frame. Nothing else is drawn ahead while presses come.
+    In a kernel, the values one step away from the controls' own (each slider one step
+    either way, each other option of a choice) are drawn into that cache by the cell that
+    builds the demo, and again whenever the controls have rested for
+    :attr:`DRAW_AHEAD_AFTER_S` after a move (one frame per turn of the kernel's event loop),
+    so that the next arrow-key press or click usually finds its frame ready (not for demos
+    that retrain). A slider moved by one step (an arrow key) has the frame one more step
+    the same way drawn at once, so that presses in a row find their frames ready or nearly
+    so; a press the other way may wait for that one frame. Nothing else is drawn ahead
+    while presses come.
     A demo with at most :attr:`DRAW_ALL_AT_MOST` settings in all (02's T has 8) draws
     every one of them ahead, nearest first: every press then finds its frame.
     Sliders send their values while they are dragged only as long as this demo's
@@ -107,7 +108,7 @@ class Demo:
     #: Slowest median frame (ms) for which sliders follow a drag: two frames then fit in 300 ms after a
     #: release (ipywidgets sends the released value once the frame in flight is done).
     FOLLOW_DRAG_MS = 120.0
-    #: Seconds the controls must rest (after the demo's cell, or a move) before frames one step away are drawn ahead.
+    #: Seconds the controls must rest after a move before the frames one step away are drawn ahead.
     DRAW_AHEAD_AFTER_S = 0.3
     #: A demo with at most this many settings in all draws all of them ahead (kept in the frame cache).
     DRAW_ALL_AT_MOST = 24
@@ -154,7 +155,7 @@ class Demo:
         self.measure_text()
         if freeze_layout and self.last_error is None:
             self._learn_what_moves()
-        self._draw_ahead()          # the frames one step away (a small demo: all) once the kernel is idle
+        self._draw_first_frames_ahead()
 
     # -- plain calls (tests, benchmarks) -------------------------------------------------
     def values(self) -> dict:
@@ -292,19 +293,42 @@ class Demo:
             settings = [(steps + (d,), dict(values, **{name: v})) for steps, values in settings for d, v in grid]
         return [values for _, values in sorted(settings, key=lambda s: sum(s[0]))]
 
-    def _draw_ahead(self) -> None:
-        """Schedule frames on the kernel's event loop, one per turn (none without a loop): those one step
-        away from the current values; for a small demo (:meth:`_every_setting`), all of them."""
-        if not (self._prefetch and self.max_cached_frames > 0):
+    def _draw_first_frames_ahead(self) -> None:
+        """In a kernel, before the demo is shown: draw the frames one step away (a small demo: all of them).
+
+        Done in the cell that builds the demo, so that the first press or click finds its frame
+        and nothing is left running after the cell: the lecture view's pre-heated kernels are
+        ready when `make present` says so, and the frames do not depend on how fast cells follow.
+        Outside a kernel (tests, scripts) nothing is drawn ahead.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
             return
+        for values in self._ahead():
+            key = self._frame_key(values)
+            try:
+                self._keep(key, *self.call(**values))
+            except Exception:                   # shown when (if) someone moves there, not here
+                pass
+        self.update(**self.values())            # the figure as shown: the controls' own values
+
+    def _ahead(self) -> list[dict]:
+        """The frames worth drawing ahead and not in the cache: one step away, or every setting of a small demo."""
+        if not (self._prefetch and self.max_cached_frames > 0):
+            return []
         every = self._every_setting()
+        pending = [v for v in (every or self._neighbours()) if self._frame_key(v) not in self._frames]
+        return pending[: max(self.max_cached_frames - 1 if every else self.max_cached_frames // 2, 0)]
+
+    def _draw_ahead(self) -> None:
+        """After a move, schedule the frames of :meth:`_ahead` on the kernel's event loop, one per turn,
+        once the controls have rested (none without a loop)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:       # plain Python (tests, scripts): nothing runs in the background
             return
-        candidates = every if every else self._neighbours()
-        pending = [v for v in candidates if self._frame_key(v) not in self._frames]
-        pending = pending[: max(self.max_cached_frames - 1 if every else self.max_cached_frames // 2, 0)]
+        pending = self._ahead()
         if pending:
             loop.call_later(self.DRAW_AHEAD_AFTER_S, self._draw_one_ahead, pending, self._frame_key())
 

@@ -194,24 +194,25 @@ def test_nothing_is_drawn_ahead_without_an_event_loop_or_for_a_demo_that_retrain
     assert idle_calls == [] and retrain_calls == [6]
 
 
-def test_a_small_demo_draws_every_setting_ahead_nearest_first(monkeypatch):
-    """At most DRAW_ALL_AT_MOST settings in all (02's T): built in a kernel, the demo draws them all while
-    idle, nearest to its own first, and every press then finds its frame; a larger demo draws the values one
-    step away only."""
+def test_a_demo_built_in_a_kernel_draws_its_first_frames_ahead(monkeypatch):
+    """Built with an event loop running (a kernel), a demo draws the frames one step away in its own cell;
+    a small one (at most DRAW_ALL_AT_MOST settings, as 02's T) draws every setting, nearest first, and
+    every press then finds its frame. A demo that retrains draws nothing ahead."""
     import asyncio
 
-    async def build_and_idle(**slider_kwargs):
-        demo, calls = _counting_demo(**slider_kwargs)      # w = 1..9, value 5: 9 settings
-        for _ in range(300):
-            await asyncio.sleep(0.01)
-            if len(calls) >= 8:
-                break
-        return demo, calls
+    async def build(**slider_kwargs):
+        demo, _ = _counting_demo(**slider_kwargs)          # w = 1..9, value 5: 9 settings
+        return demo
 
-    demo, calls = asyncio.run(build_and_idle())
-    assert sorted(calls) == [1, 2, 3, 4, 6, 7, 8, 9]         # every setting but the one shown (5)
-    assert [abs(w - 5) for w in calls] == sorted(abs(w - 5) for w in calls)   # nearest first
-    calls.clear()
+    def cached(demo):
+        return [dict(key)["w"] for key in demo._frames]      # in the order they were drawn
+
+    demo = asyncio.run(build())
+    assert cached(demo)[0] == 5 and sorted(cached(demo)) == list(range(1, 10))   # every setting, from the cell
+    assert [abs(w - 5) for w in cached(demo)] == sorted(abs(w - 5) for w in cached(demo))   # nearest first
+    calls = []
+    original = demo.update
+    demo.update = lambda **values: (calls.append(values["w"]), original(**values))[1]
     for w in (9, 1, 4):
         demo.controls["w"].value = w
     assert calls == []                                       # every press found its frame
@@ -221,10 +222,9 @@ def test_a_small_demo_draws_every_setting_ahead_nearest_first(monkeypatch):
     assert demo.image.value == cold.image.value              # and it is the frame drawn for that value
 
     monkeypatch.setattr(helpers.Demo, "DRAW_ALL_AT_MOST", 8)
-    _, larger_calls = asyncio.run(build_and_idle())
-    assert larger_calls == [4, 6]                            # 9 settings > 8: one step either way only
-    retrains, retrain_calls = asyncio.run(build_and_idle(continuous_update=False))
-    assert retrain_calls == []                               # a demo that retrains is never called ahead
+    assert sorted(cached(asyncio.run(build()))) == [4, 5, 6]  # 9 settings > 8: one step either way only
+    assert cached(asyncio.run(build(continuous_update=False))) == [5]   # a demo that retrains: none
+    assert cached(_counting_demo()[0]) == [5]                # no event loop (tests, scripts): none
 
 
 def test_the_first_move_of_a_control_is_already_drawn_over_a_kept_background():
