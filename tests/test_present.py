@@ -16,6 +16,9 @@ measures
   and no backlog of stale frames follows the release (at most the frame that was being drawn and
   the final one: ipywidgets sends at most one update while another is in flight, keeping the latest).
 
+One known, intermittent failure of ipywidgets on a loaded machine ("Error displaying widget: model not
+found", see tests/test_browser.py) gets one reload, served by the second pre-heated kernel and reported
+("reloaded once"); no refresh is then measured. Any other error fails.
 It checks that each opening was served by a pre-heated kernel that had already run the notebook
 (Voilà logs "Using pre-heated kernel"; the page needed no cell to run), with no error and no request
 leaving 127.0.0.1. The times are printed and written to test-artifacts/present-report.json; they
@@ -43,7 +46,12 @@ REPORT = ROOT / "test-artifacts" / "present-report.json"
 VIEWPORT = {"width": 1280, "height": 720}
 READY_TIMEOUT_S = 300
 
-DRAWN_JS = "(n) => document.querySelectorAll('.rnn-demo img.widget-image[src]').length >= n"
+#: Every demo drawn, or an error shown instead (then waiting longer would not help).
+DRAWN_OR_ERROR_JS = """(n) => document.querySelectorAll('.rnn-demo img.widget-image[src]').length >= n
+  || Array.from(document.querySelectorAll('.jp-OutputArea-output')).some(o =>
+         /Traceback|There was an error|Error displaying widget|This demo failed/.test(o.textContent))"""
+#: ipywidgets' known, intermittent failure on a loaded machine (see tests/test_browser.py): reported, one reload.
+MODEL_NOT_FOUND = "Error displaying widget: model not found"
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +86,12 @@ def setting(tmp_path_factory, request):
             for nb, r in sorted(report.items()):
                 o1, o2 = r["opens"]
                 kernels = f"{r['kernels_when_ready']}, {r['kernels_mb_when_ready']:.0f}" if r["kernels_when_ready"] else "-"
+                refresh = f"{o2['drawn_s']:8.2f} /{o2['usable_s']:6.2f}" if o2 else f"{'-':>16s}"
                 tr.write_line(f"  {nb:34s} {r['ready_s']:6.1f} {o1['drawn_s']:7.2f} /{o1['usable_s']:6.2f} "
-                              f"{o2['drawn_s']:8.2f} /{o2['usable_s']:6.2f} {kernels:>12s}")
+                              f"{refresh} {kernels:>12s}")
+            for nb, r in sorted(report.items()):
+                for why in r.get("reloaded", []):
+                    tr.write_line(f"  reloaded once: {nb}: {why} (no refresh measured)")
             tr.write_line("drag across the whole range in 1 s, release: ms from release to the final figure "
                           "(frames after release)")
             for nb, r in sorted(report.items()):
@@ -110,11 +122,17 @@ def _kernels_memory_mb(server_pid: int) -> tuple[int, float] | None:
 
 
 def _open_and_use(page, open_page, expected: int, what: str) -> dict:
-    """Open (or reload) the page; seconds to every figure drawn, then to the first slider's new figure."""
+    """Open (or reload) the page; seconds to every figure drawn, then to the first slider's new figure.
+
+    If the page shows errors instead of its figures, ``{"errors": [...]}`` (the caller decides).
+    """
     start = time.monotonic()
     open_page()
-    page.wait_for_function(DRAWN_JS, arg=expected, timeout=120_000)
+    page.wait_for_function(DRAWN_OR_ERROR_JS, arg=expected, timeout=120_000)
     drawn = time.monotonic() - start
+    errors = page_errors(page)
+    if errors:
+        return {"errors": errors}
     demo = page.locator(".rnn-demo").first.element_handle()
     img = demo.query_selector("img.widget-image")
     handle = demo.query_selector(".noUi-handle")
@@ -225,7 +243,16 @@ def test_present_is_ready_before_the_page_is_opened(path, setting):
         page.set_default_timeout(60_000)
         url = f"http://127.0.0.1:{port}/?token={token}"
         first = _open_and_use(page, lambda: page.goto(url), expected, f"{path.name} first opening")
-        refresh = _open_and_use(page, page.reload, expected, f"{path.name} refresh")
+        reloaded, refresh = [], None
+        if "errors" in first and all(MODEL_NOT_FOUND in e for e in first["errors"]):
+            # the second pre-heated kernel serves the reload; there is none left for a refresh to measure
+            reloaded.append(f"{len(first['errors'])} widget(s) not found on the first opening")
+            first = _open_and_use(page, page.reload, expected, f"{path.name} first opening, reloaded")
+        else:
+            refresh = _open_and_use(page, page.reload, expected, f"{path.name} refresh")
+        for what, opened in (("first opening", first), ("refresh", refresh)):
+            assert not (opened and "errors" in opened), \
+                f"{path.name} {what}: errors on the page:\n" + "\n---\n".join(opened["errors"])
         drags = []
         for i in range(expected):
             sliders = page.locator(".rnn-demo").nth(i).locator(".widget-slider").count()
@@ -237,6 +264,7 @@ def test_present_is_ready_before_the_page_is_opened(path, setting):
             f"{path.name}: both openings must be served by pre-heated kernels:\n{server_log}"
         check_no_outside_requests(seen, f"present {path.name}")
         setting["report"][path.stem] = {"ready_s": round(ready_s, 1), "opens": [first, refresh], "drags": drags,
+                                        "reloaded": reloaded,
                                         "kernels_when_ready": memory and memory[0], "kernels_mb_when_ready": memory and memory[1]}
     finally:
         context.close()
