@@ -497,14 +497,27 @@ def test_a_background_is_kept_for_axis_limits_a_slider_comes_back_to():
     assert np.array_equal(_decoded(png), _reference_pixels(demo))
 
 
-def test_a_legend_that_does_not_change_is_put_back_from_its_pixels():
-    """A still legend above a moving curve: copied from the pixels of the first frame that drew it while
-    nothing moving lies under it, and drawn again when the curve passes under it."""
+def _curve_and_legend(loc):
+    """A figure with a curve for ``update`` to move and its legend at ``loc``: (fig, curve, legend)."""
     fig, ax = helpers.figure()
     ax.set_xlim(0, 10)
     ax.set_ylim(-3, 3)
-    (curve,) = ax.plot([], [], color=helpers.COLORS["rnn"], label="$\\sin(w x)$ + shift")
-    legend = ax.legend(loc="upper left")
+    (curve,) = ax.plot([], [], color=helpers.COLORS["rnn"], label="a curve")
+    return fig, curve, ax.legend(loc=loc)
+
+
+def _count_draws(artist) -> list:
+    """Make ``artist.draw`` record each call in the list returned."""
+    calls = []
+    draw = artist.draw
+    artist.draw = lambda renderer: (calls.append(1), draw(renderer))[1]
+    return calls
+
+
+def test_a_legend_that_does_not_change_is_put_back_from_its_pixels():
+    """A still legend above a moving curve: copied from the pixels of the first frame that drew it while
+    nothing moving lies under it, and drawn again when the curve passes under it."""
+    fig, curve, legend = _curve_and_legend("upper left")
     x = np.linspace(0, 10, 200)
 
     def show(w, shift):
@@ -513,9 +526,7 @@ def test_a_legend_that_does_not_change_is_put_back_from_its_pixels():
 
     demo = helpers.Demo(show, fig, w=helpers.slider("w", 0.5, 3.0, 0.1, value=1.0),
                         shift=helpers.slider("shift", -1.0, 2.0, 1.0, value=-1.0))
-    calls = []
-    draw = legend.draw
-    legend.draw = lambda renderer: (calls.append(1), draw(renderer))[1]
+    calls = _count_draws(legend)
 
     def frame(**values):
         calls.clear()
@@ -534,11 +545,7 @@ def test_a_legend_that_does_not_change_is_put_back_from_its_pixels():
 
 def test_a_legend_placed_best_is_drawn_every_frame():
     """loc="best" (matplotlib's default) places a legend by the curves of each draw: never copied back."""
-    fig, ax = helpers.figure()
-    ax.set_xlim(0, 10)
-    ax.set_ylim(-3, 3)
-    (curve,) = ax.plot([], [], color=helpers.COLORS["rnn"], label="a curve")
-    legend = ax.legend(loc="best")
+    fig, curve, legend = _curve_and_legend("best")
     x = np.linspace(0, 10, 50)
 
     def show(shift):
@@ -546,9 +553,7 @@ def test_a_legend_placed_best_is_drawn_every_frame():
         return ""
 
     demo = helpers.Demo(show, fig, shift=helpers.slider("shift", -2.0, 2.0, 1.0, value=-2.0))
-    calls = []
-    draw = legend.draw
-    legend.draw = lambda renderer: (calls.append(1), draw(renderer))[1]
+    calls = _count_draws(legend)
     for shift in (2.0, -2.0, 2.0):                 # the legend moves away from the line each time
         calls.clear()
         _, png = demo.call(shift=shift)
@@ -581,9 +586,7 @@ def _two_panel_demo():
 def test_a_new_range_in_the_last_panel_redraws_that_panel_only():
     demo = _two_panel_demo()
     b, left = demo._blitter, demo.fig.axes[0]
-    calls = []
-    draw_left = left.draw
-    left.draw = lambda renderer: (calls.append(1), draw_left(renderer))[1]     # counts the left panel's draws
+    calls = _count_draws(left)
 
     def frame(**values):
         calls.clear()
