@@ -82,16 +82,15 @@ class Demo:
     Keeping up with the room: a frame already drawn for the same control values is
     sent again from a small cache (moving a slider back, or to and fro, costs
     nothing), which is exact because ``update`` draws only from its arguments.
-    In a kernel, the values one step away from the controls' own (each slider one step
-    either way, each other option of a choice) are drawn into that cache by the cell that
-    builds the demo, and again whenever the controls have rested for
-    :attr:`DRAW_AHEAD_AFTER_S` after a move (one frame per turn of the kernel's event loop),
-    so that the next arrow-key press or click usually finds its frame ready (not for demos
-    that retrain). A slider moved by one step (an arrow key) has the frame one more step
-    the same way drawn at once, so that presses in a row find their frames ready or nearly
-    so; a press the other way may wait for that one frame. Nothing else is drawn ahead
-    while presses come.
-    A demo with at most :attr:`DRAW_ALL_AT_MOST` settings in all (02's T has 8) draws
+    In a kernel, the cell that builds the demo draws into that cache the frame of each other
+    option of its choices, and whenever the controls have rested for
+    :attr:`DRAW_AHEAD_AFTER_S` after a move, the values one step away (each slider one step
+    either way, each other option of a choice) are drawn too, one frame per turn of the
+    kernel's event loop, so that the next arrow-key press or click usually finds its frame
+    ready (not for demos that retrain). A slider moved by one step (an arrow key) has the
+    frame one more step the same way drawn at once, so that presses in a row find their
+    frames ready or nearly so; a press the other way may wait for that one frame. Nothing
+    else is drawn ahead while presses come. A demo with at most :attr:`DRAW_ALL_AT_MOST` settings in all (02's T has 8) draws
     every one of them ahead, nearest first: every press then finds its frame.
     Sliders send their values while they are dragged only as long as this demo's
     frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
@@ -294,18 +293,26 @@ class Demo:
         return [values for _, values in sorted(settings, key=lambda s: sum(s[0]))]
 
     def _draw_first_frames_ahead(self) -> None:
-        """In a kernel, before the demo is shown: draw the frames one step away (a small demo: all of them).
+        """In a kernel, before the demo is shown: draw the frame of each other option of its choices
+        (a small demo: every setting), so that a first click finds its frame.
 
-        Done in the cell that builds the demo, so that the first press or click finds its frame
-        and nothing is left running after the cell: the lecture view's pre-heated kernels are
-        ready when `make present` says so, and the frames do not depend on how fast cells follow.
-        Outside a kernel (tests, scripts) nothing is drawn ahead.
+        A slider's first press is drawn when it comes (the presses after it are drawn ahead, see
+        :meth:`_draw_next_step`): drawing its neighbours here too would add seconds to Run All.
+        Done in the cell that builds the demo, so that nothing is left running after the cell: the
+        lecture view's pre-heated kernels are ready when `make present` says so, and the frames do
+        not depend on how fast cells follow. Outside a kernel (tests, scripts) nothing is drawn ahead.
         """
         try:
             asyncio.get_running_loop()
         except RuntimeError:
             return
-        for values in self._ahead():
+        sliders = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
+        choices = {k for k, w in self.controls.items() if not isinstance(w, sliders)}
+        ahead = self._ahead()
+        if self._every_setting() is None:       # not a small demo: the other options of its choices only
+            own = self.values()
+            ahead = [v for v in ahead if [k for k in v if v[k] != own[k]][0] in choices]
+        for values in ahead:
             key = self._frame_key(values)
             try:
                 self._keep(key, *self.call(**values))

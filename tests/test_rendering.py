@@ -195,9 +195,9 @@ def test_nothing_is_drawn_ahead_without_an_event_loop_or_for_a_demo_that_retrain
 
 
 def test_a_demo_built_in_a_kernel_draws_its_first_frames_ahead(monkeypatch):
-    """Built with an event loop running (a kernel), a demo draws the frames one step away in its own cell;
-    a small one (at most DRAW_ALL_AT_MOST settings, as 02's T) draws every setting, nearest first, and
-    every press then finds its frame. A demo that retrains draws nothing ahead."""
+    """Built with an event loop running (a kernel), a small demo (at most DRAW_ALL_AT_MOST settings, as
+    02's T) draws every setting in its own cell, nearest first, and every press then finds its frame; a
+    larger one draws the other options of its choices only. A demo that retrains draws nothing ahead."""
     import asyncio
 
     async def build(**slider_kwargs):
@@ -222,9 +222,24 @@ def test_a_demo_built_in_a_kernel_draws_its_first_frames_ahead(monkeypatch):
     assert demo.image.value == cold.image.value              # and it is the frame drawn for that value
 
     monkeypatch.setattr(helpers.Demo, "DRAW_ALL_AT_MOST", 8)
-    assert sorted(cached(asyncio.run(build()))) == [4, 5, 6]  # 9 settings > 8: one step either way only
+    assert cached(asyncio.run(build())) == [5]               # 9 settings > 8: a slider's first press is drawn then
     assert cached(asyncio.run(build(continuous_update=False))) == [5]   # a demo that retrains: none
     assert cached(_counting_demo()[0]) == [5]                # no event loop (tests, scripts): none
+
+    async def build_with_choice():
+        fig, ax = helpers.figure()
+        (line,) = ax.plot([], [])
+
+        def show(w, kind):
+            line.set_data([0, 1], [0, w if kind == "up" else -w])
+            return ""
+
+        return helpers.Demo(show, fig, w=helpers.slider("w", 1, 9, 1, value=5),
+                            kind=helpers.choice("kind", ["up", "down", "flat"]))
+
+    with_choice = asyncio.run(build_with_choice())
+    assert sorted(dict(key)["kind"] for key in with_choice._frames) == ["down", "flat", "up"]   # each option
+    assert {dict(key)["w"] for key in with_choice._frames} == {5}                                # no slider steps
 
 
 def test_the_first_move_of_a_control_is_already_drawn_over_a_kept_background():
