@@ -307,18 +307,23 @@ class Demo:
         except RuntimeError:
             return
         sliders = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
-        choices = {k for k, w in self.controls.items() if not isinstance(w, sliders)}
-        ahead = self._ahead()
+        own, ahead = self.values(), self._ahead()
         if self._every_setting() is None:       # not a small demo: the other options of its choices only
-            own = self.values()
-            ahead = [v for v in ahead if [k for k in v if v[k] != own[k]][0] in choices]
+            ahead = [v for v in ahead if any(v[k] != own[k] for k, w in self.controls.items()
+                                             if not isinstance(w, sliders))]
         for values in ahead:
-            key = self._frame_key(values)
-            try:
-                self._keep(key, *self.call(**values))
-            except Exception:                   # shown when (if) someone moves there, not here
-                pass
-        self.update(**self.values())            # the figure as shown: the controls' own values
+            self._draw_into_cache(values)
+        self.update(**own)                      # the figure as shown: the controls' own values
+
+    def _draw_into_cache(self, values: dict) -> None:
+        """Draw the frame for ``values`` into the frame cache, unless it is there already."""
+        key = self._frame_key(values)
+        if key in self._frames:
+            return
+        try:
+            self._keep(key, *self.call(**values))
+        except Exception:                       # shown when (if) someone moves there, not here
+            pass
 
     def _ahead(self) -> list[dict]:
         """The frames worth drawing ahead and not in the cache: one step away, or every setting of a small demo."""
@@ -342,13 +347,7 @@ class Demo:
     def _draw_one_ahead(self, pending: list[dict], shown) -> None:
         if self._frame_key() != shown or self.max_cached_frames <= 0:   # the controls moved on: their own
             return                                                       # frames ahead come next
-        values = pending.pop(0)
-        key = self._frame_key(values)
-        if key not in self._frames:
-            try:
-                self._keep(key, *self.call(**values))
-            except Exception:                   # shown when (if) someone moves there, not here
-                pass
+        self._draw_into_cache(pending.pop(0))
         if pending:
             asyncio.get_running_loop().call_later(0.01, self._draw_one_ahead, pending, shown)
 
