@@ -147,6 +147,38 @@ def _open_and_use(page, open_page, expected: int, what: str) -> dict:
     return {"drawn_s": round(drawn, 2), "usable_s": round(usable, 2)}
 
 
+#: [Markdown cells shown and still waiting for their math (hidden ones, the navigation bars, wait), cells with a "$" left in their text, MathJax errors, formulas]
+MATH_JS = """() => {
+  const cells = Array.from(document.querySelectorAll('.jp-MarkdownOutput, .lecture-math-later'));
+  return [Array.from(document.querySelectorAll('.lecture-math-later')).filter(c => c.getClientRects().length).length,
+          cells.filter(c => c.textContent.includes('$')).map(c => c.textContent.slice(0, 80)),
+          document.querySelectorAll('mjx-merror').length, document.querySelectorAll('mjx-container').length];
+}"""
+
+
+#: No Markdown cell shown on the page is still waiting for its math.
+MATH_DONE_JS = """() => !Array.from(document.querySelectorAll('.lecture-math-later')).some(c => c.getClientRects().length)"""
+
+
+def _check_math_typeset(page, what: str) -> None:
+    """Every formula of every Markdown cell is typeset within seconds of the page opening.
+
+    The lecture template (jupyter-config/data/voila/templates/lecture) takes the Markdown cells out of
+    Voilà's start-up typesetting and typesets them itself, a cell at a time; if a Voilà release changed
+    what that relies on, the formulas would stay as $...$ source. Done before the drags: a cell typeset
+    above a slider moves it.
+    """
+    try:
+        page.wait_for_function(MATH_DONE_JS, timeout=20_000)
+    except Exception:                                       # reported below, with what is left
+        pass
+    waiting, raw, errors, formulas = page.evaluate(MATH_JS)
+    assert waiting == 0, f"{what}: {waiting} Markdown cells never had their math typeset"
+    assert not raw, f"{what}: Markdown cells still show TeX source: {raw[:3]}"
+    assert errors == 0, f"{what}: MathJax could not typeset {errors} formula(s)"
+    assert formulas > 0, f"{what}: no formula typeset at all"
+
+
 WATCH_JS = """(img) => {
   img.__frames = [];
   if (img.__watch) { img.__watch.disconnect(); }
@@ -164,7 +196,7 @@ DIGEST_JS = """async (img) => {
 }"""
 
 
-def _settle(page, img) -> list[float]:
+def _settle(page, img, what: str) -> list[float]:
     """Wait until SETTLED_MS have passed since the release and since the image last changed; return its changes."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -172,7 +204,10 @@ def _settle(page, img) -> list[float]:
         if released is not None and now - max(frames[-1] if frames else 0, released) > SETTLED_MS:
             return frames
         page.wait_for_timeout(100)
-    raise AssertionError("the figure kept changing for a minute after the drag")
+    if released is None:
+        raise AssertionError(f"{what}: the page saw no release of the mouse")
+    raise AssertionError(f"{what}: the figure kept changing for a minute after the drag "
+                         f"({len(frames)} frames, the last {now - frames[-1]:.0f} ms ago)")
 
 
 def _drag(page, demo_index: int, slider_index: int, what: str) -> dict:
@@ -195,7 +230,7 @@ def _drag(page, demo_index: int, slider_index: int, what: str) -> dict:
         page.wait_for_timeout(50)
     page.mouse.move(box["x"] + box["width"] + 20, y)
     page.mouse.up()
-    frames = _settle(page, img)
+    frames = _settle(page, img, f"{what} ({label})")
     released = page.evaluate("() => window.__released")
     after = [t for t in frames if t > released]
     settled = page.evaluate(DIGEST_JS, img)
@@ -253,6 +288,7 @@ def test_present_is_ready_before_the_page_is_opened(path, setting):
         for what, opened in (("first opening", first), ("refresh", refresh)):
             assert not (opened and "errors" in opened), \
                 f"{path.name} {what}: errors on the page:\n" + "\n---\n".join(opened["errors"])
+        _check_math_typeset(page, path.name)
         drags = []
         for i in range(expected):
             sliders = page.locator(".rnn-demo").nth(i).locator(".widget-slider").count()
