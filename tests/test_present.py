@@ -7,8 +7,10 @@ measures
 * present-to-ready: from starting the server to its "Ready: <url>" line (both kernels have run
   every cell);
 * page-open-to-usable, for the first opening (a browser with nothing cached) and for a refresh:
-  from the request to every demo's figure drawn, and to the first slider's figure answering a key.
-
+  from the request to every demo's figure drawn, and to the first slider's figure answering a key;
+* the math: every formula of the Markdown cells typeset within seconds, none left as TeX source
+  (checked, not timed: the lecture template typesets them after the figures are up, see
+  `_check_math_typeset`);
 * a drag: every slider of every demo dragged with the mouse from one end of its range to the other
   over one second, then released. Measured: the time from the release to the last new figure, and
   how many figures arrived after the release. Checked: the figure the page settles on is the one
@@ -147,7 +149,8 @@ def _open_and_use(page, open_page, expected: int, what: str) -> dict:
     return {"drawn_s": round(drawn, 2), "usable_s": round(usable, 2)}
 
 
-#: [Markdown cells shown and still waiting for their math (hidden ones, the navigation bars, wait), cells with a "$" left in their text, MathJax errors, formulas]
+#: [Markdown cells shown and still waiting for their math (hidden ones, the navigation bars, may wait),
+#:  cells with a "$" left in their text, MathJax errors, formulas typeset]
 MATH_JS = """() => {
   const cells = Array.from(document.querySelectorAll('.jp-MarkdownOutput, .lecture-math-later'));
   return [Array.from(document.querySelectorAll('.lecture-math-later')).filter(c => c.getClientRects().length).length,
@@ -207,7 +210,7 @@ def _settle(page, img, what: str) -> list[float]:
     if released is None:
         raise AssertionError(f"{what}: the page saw no release of the mouse")
     raise AssertionError(f"{what}: the figure kept changing for a minute after the drag "
-                         f"({len(frames)} frames, the last {now - frames[-1]:.0f} ms ago)")
+                         f"({len(frames)} frames, the last {now - (frames[-1] if frames else released):.0f} ms ago)")
 
 
 def _drag(page, demo_index: int, slider_index: int, what: str) -> dict:
