@@ -90,8 +90,9 @@ class Demo:
     ready (not for demos that retrain). A slider moved by one step (an arrow key) has the
     frame one more step the same way drawn at once, so that presses in a row find their
     frames ready or nearly so; a press the other way may wait for that one frame. Nothing
-    else is drawn ahead while presses come. A demo with at most :attr:`DRAW_ALL_AT_MOST` settings in all (02's T has 8) draws
-    every one of them ahead, nearest first: every press then finds its frame.
+    else is drawn ahead while presses come. A demo with at most :attr:`DRAW_ALL_AT_MOST`
+    settings in all (02's T has 8) draws every one of them ahead in its cell, nearest first:
+    every press then finds its frame.
     Sliders send their values while they are dragged only as long as this demo's
     frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
     five drawn); slower demos update on release, so that the figure for the
