@@ -34,6 +34,7 @@ import html
 import json
 import math
 import statistics
+import threading
 import time
 import traceback
 from collections import OrderedDict
@@ -83,7 +84,8 @@ class Demo:
     sent again from a small cache (moving a slider back, or to and fro, costs
     nothing), which is exact because ``update`` draws only from its arguments.
     In a kernel, the cell that builds the demo draws into that cache the frame of each other
-    option of its choices, and whenever the controls have rested for
+    option of its choices and of each other value of a slider with at most
+    :attr:`DRAW_SLIDER_AT_MOST` values (06's T has 4), and whenever the controls have rested for
     :attr:`DRAW_AHEAD_AFTER_S` after a move, the values one step away (each slider one step
     either way, each other option of a choice) are drawn too, one frame per turn of the
     kernel's event loop, so that the next arrow-key press or click usually finds its frame
@@ -93,6 +95,9 @@ class Demo:
     else is drawn ahead while presses come. A demo with at most :attr:`DRAW_ALL_AT_MOST`
     settings in all (02's T has 8) draws every one of them ahead in its cell, nearest first:
     every press then finds its frame.
+    One frame is drawn at a time: JupyterLab (4.5 and later) runs widget callbacks on a kernel
+    subshell's thread, beside the cells and the frames drawn ahead on the main thread, and
+    two threads drawing into one figure would mix two frames' artists.
     Sliders send their values while they are dragged only as long as this demo's
     frames take at most :attr:`FOLLOW_DRAG_MS` on this machine (median of the last
     five drawn); slower demos update on release, so that the figure for the
@@ -112,6 +117,9 @@ class Demo:
     DRAW_AHEAD_AFTER_S = 0.3
     #: A demo with at most this many settings in all draws all of them ahead (kept in the frame cache).
     DRAW_ALL_AT_MOST = 24
+    #: A slider with at most this many values has every value drawn ahead when its demo is built
+    #: (06's T: 4 values, each a new axis range, the slowest kind of frame).
+    DRAW_SLIDER_AT_MOST = 8
 
     def __init__(self, update: Callable[..., str | None], fig, *, name: str | None = None,
                  scale: float = 2.0, freeze_layout: bool = True, **controls):
@@ -139,6 +147,9 @@ class Demo:
         # demos that retrain (a control updating on release) are not drawn ahead: a frame costs a training run
         self._prefetch = all(getattr(w, "continuous_update", True) for w in controls.values())
         self.last_error: BaseException | None = None
+        # Held while the figure or the frame cache is used: the widget callbacks may run on another thread
+        # than the cells and the frames drawn ahead (JupyterLab sends widget messages to a kernel subshell).
+        self._lock = threading.RLock()
         self._blitter = Blitter(fig)
         self._layout_frozen = False
         for w in controls.values():
@@ -170,11 +181,12 @@ class Demo:
         unknown = set(values) - set(self.controls)
         if unknown:
             raise ValueError(f"values must name controls of {self.name} ({sorted(self.controls)}), got {sorted(unknown)}")
-        args = {**self.values(), **values}
-        note = self.update(**args) or ""
-        if not isinstance(note, str):
-            raise TypeError(f"{self.name} must return a sentence (str) or None, got {type(note).__name__}")
-        return note, self._render()
+        with self._lock:
+            args = {**self.values(), **values}
+            note = self.update(**args) or ""
+            if not isinstance(note, str):
+                raise TypeError(f"{self.name} must return a sentence (str) or None, got {type(note).__name__}")
+            return note, self._render()
 
     def _render(self) -> bytes:
         """The frame's PNG: the moving part over a kept background once the layout is frozen, else a full draw."""
@@ -207,16 +219,25 @@ class Demo:
 
     # -- widget side -------------------------------------------------------------------
     def refresh(self) -> None:
-        """Redraw for the controls' current values, showing any error in red."""
+        """Redraw for the controls' current values, showing any error in red.
+
+        One refresh or frame drawn ahead at a time (:attr:`_lock`): the values are read once the
+        figure is free, so the last refresh to run shows the controls' latest values.
+        """
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         start = time.perf_counter()
-        key = self._frame_key()
+        values = self.values()
+        key = self._frame_key(values)
         try:
             cached = self._frames.get(key) if key is not None else None
             if cached is not None:
                 self._frames.move_to_end(key)
                 note, png = cached
             else:
-                note, png = self.call()
+                note, png = self.call(**values)
         except Exception as exc:  # shown, never swallowed
             self.last_error = exc
             self.error.value = ("<pre style='color:#b00020;white-space:pre-wrap'>This demo failed: "
@@ -267,24 +288,31 @@ class Demo:
             found += [dict(now, **{name: c}) for c in candidates if c != w.value]
         return found
 
+    def _grid(self, w) -> tuple[list, int] | None:
+        """Every value of control ``w`` and the index of its current one; None if a slider has more than
+        :attr:`DRAW_ALL_AT_MOST` values, or ``w`` is neither a slider nor a choice."""
+        if isinstance(w, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)):
+            n = int(round((w.max - w.min) / w.step)) + 1
+            if n > self.DRAW_ALL_AT_MOST:
+                return None
+            grid = [w.min + j * w.step for j in range(n)]
+            grid = ([w.base ** e for e in grid] if isinstance(w, widgets.FloatLogSlider)
+                    else [int(v) for v in grid] if isinstance(w, widgets.IntSlider) else grid)
+            return grid, min(range(n), key=lambda j: abs(grid[j] - w.value))
+        if getattr(w, "options", None):
+            grid = [o[1] if isinstance(o, tuple) else o for o in w.options]
+            return grid, grid.index(w.value) if w.value in grid else 0
+        return None
+
     def _every_setting(self) -> list[dict] | None:
         """Every combination of the controls' values, nearest to the current ones first; None if more
         than :attr:`DRAW_ALL_AT_MOST` (or a control is neither a slider nor a choice)."""
         grids, now = {}, self.values()
         for name, w in self.controls.items():
-            if isinstance(w, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)):
-                n = int(round((w.max - w.min) / w.step)) + 1
-                if n > self.DRAW_ALL_AT_MOST:
-                    return None
-                grid = [w.min + j * w.step for j in range(n)]
-                grid = ([w.base ** e for e in grid] if isinstance(w, widgets.FloatLogSlider)
-                        else [int(v) for v in grid] if isinstance(w, widgets.IntSlider) else grid)
-                here = min(range(n), key=lambda j: abs(grid[j] - w.value))
-            elif getattr(w, "options", None):
-                grid = [o[1] if isinstance(o, tuple) else o for o in w.options]
-                here = grid.index(w.value) if w.value in grid else 0
-            else:
+            found = self._grid(w)
+            if found is None:
                 return None
+            grid, here = found
             grids[name] = [(abs(j - here), v) for j, v in enumerate(grid)]
         if math.prod(len(g) for g in grids.values()) > self.DRAW_ALL_AT_MOST:
             return None
@@ -294,11 +322,14 @@ class Demo:
         return [values for _, values in sorted(settings, key=lambda s: sum(s[0]))]
 
     def _draw_first_frames_ahead(self) -> None:
-        """In a kernel, before the demo is shown: draw the frame of each other option of its choices
-        (a small demo: every setting), so that a first click finds its frame.
+        """In a kernel, before the demo is shown: draw the frame of each other option of its choices and
+        of each other value of a slider with at most :attr:`DRAW_SLIDER_AT_MOST` values (06's T), the
+        other controls at their own values (a small demo: every setting), so that a first click or
+        press finds its frame.
 
-        A slider's first press is drawn when it comes (the presses after it are drawn ahead, see
-        :meth:`_draw_next_step`): drawing its neighbours here too would add seconds to Run All.
+        The first press of a slider with more values is drawn when it comes (the presses after it are
+        drawn ahead, see :meth:`_draw_next_step`): drawing its neighbours here too would add seconds to
+        Run All.
         Done in the cell that builds the demo, so that nothing is left running after the cell: the
         lecture view's pre-heated kernels are ready when `make present` says so, and the frames do
         not depend on how fast cells follow. Outside a kernel (tests, scripts) nothing is drawn ahead.
@@ -307,24 +338,34 @@ class Demo:
             asyncio.get_running_loop()
         except RuntimeError:
             return
+        if not (self._prefetch and self.max_cached_frames > 0):
+            return
         sliders = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
         own, ahead = self.values(), self._ahead()
-        if self._every_setting() is None:       # not a small demo: the other options of its choices only
+        if self._every_setting() is None:       # not a small demo: the other options of its choices only,
             ahead = [v for v in ahead if any(v[k] != own[k] for k, w in self.controls.items()
                                              if not isinstance(w, sliders))]
-        for values in ahead:
-            self._draw_into_cache(values)
-        self.update(**own)                      # the figure as shown: the controls' own values
+            for name, w in self.controls.items():   # and every value of a slider with few values, nearest first
+                found = self._grid(w) if isinstance(w, sliders) else None
+                if found and len(found[0]) <= self.DRAW_SLIDER_AT_MOST:
+                    grid, here = found
+                    nearest_first = sorted(range(len(grid)), key=lambda j: abs(j - here))
+                    ahead += [dict(own, **{name: grid[j]}) for j in nearest_first if j != here]
+        with self._lock:
+            for values in ahead:
+                self._draw_into_cache(values)
+            self.update(**own)                  # the figure as shown: the controls' own values
 
     def _draw_into_cache(self, values: dict) -> None:
         """Draw the frame for ``values`` into the frame cache, unless it is there already."""
         key = self._frame_key(values)
-        if key in self._frames:
-            return
-        try:
-            self._keep(key, *self.call(**values))
-        except Exception:                       # shown when (if) someone moves there, not here
-            pass
+        with self._lock:
+            if key in self._frames:
+                return
+            try:
+                self._keep(key, *self.call(**values))
+            except Exception:                   # shown when (if) someone moves there, not here
+                pass
 
     def _ahead(self) -> list[dict]:
         """The frames worth drawing ahead and not in the cache: one step away, or every setting of a small demo."""

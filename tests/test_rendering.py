@@ -197,7 +197,8 @@ def test_nothing_is_drawn_ahead_without_an_event_loop_or_for_a_demo_that_retrain
 def test_a_demo_built_in_a_kernel_draws_its_first_frames_ahead(monkeypatch):
     """Built with an event loop running (a kernel), a small demo (at most DRAW_ALL_AT_MOST settings, as
     02's T) draws every setting in its own cell, nearest first, and every press then finds its frame; a
-    larger one draws the other options of its choices only. A demo that retrains draws nothing ahead."""
+    larger one draws only the other options of its choices and every value of a slider with at most
+    DRAW_SLIDER_AT_MOST values (06's T). A demo that retrains draws nothing ahead."""
     import asyncio
 
     async def build(**slider_kwargs):
@@ -241,6 +242,21 @@ def test_a_demo_built_in_a_kernel_draws_its_first_frames_ahead(monkeypatch):
     assert sorted(dict(key)["kind"] for key in with_choice._frames) == ["down", "flat", "up"]   # each option
     assert {dict(key)["w"] for key in with_choice._frames} == {5}                                # no slider steps
 
+    async def build_with_a_short_slider():
+        fig, ax = helpers.figure()
+        (line,) = ax.plot([], [])
+
+        def show(w, T):
+            line.set_data([0, T], [0, w])
+            return ""
+
+        return helpers.Demo(show, fig, w=helpers.slider("w", 1, 9, 1, value=5),                  # 9 values
+                            T=helpers.slider("T", 100, 800, np.log10(2), value=200, log=True))   # 4 values
+
+    short = asyncio.run(build_with_a_short_slider())
+    drawn = [(dict(key)["w"], round(dict(key)["T"])) for key in short._frames]
+    assert drawn == [(5, 200), (5, 100), (5, 400), (5, 800)]   # every value of the short slider, nearest first
+
 
 def test_the_first_move_of_a_control_is_already_drawn_over_a_kept_background():
     """Building a Demo finds what update moves (one step either way and back), so the first move blits."""
@@ -253,3 +269,53 @@ def test_the_first_move_of_a_control_is_already_drawn_over_a_kept_background():
     assert np.array_equal(frame, b.reference_pixels())
     retrains, retrain_calls = _counting_demo(continuous_update=False)
     assert retrain_calls == []                  # a demo that retrains is not called ahead, even to learn
+
+
+def test_frames_drawn_from_two_threads_at_once_are_each_the_frame_of_their_own_values():
+    """JupyterLab (4.5 and later) sends widget messages to a kernel subshell: a slider's callback runs on
+    another thread than the cells and than the frames drawn ahead on the main thread's event loop. The two
+    must never draw into the one figure at the same time: every frame shown, and every frame kept for a
+    revisit, is the frame of its own values."""
+    import sys
+    import threading
+
+    def build():
+        fig, ax = helpers.figure()
+        (line,) = ax.plot([], [])
+        title = ax.set_title(" ")
+        ax.set_xlim(0, 10)
+
+        def show(w):
+            line.set_data(np.linspace(0, 10, 200), np.sin(np.linspace(0, w, 200)))   # a curve of its own per w
+            title.set_text(f"w = {w}")
+            return f"w = {w}"
+
+        return helpers.Demo(show, fig, w=helpers.slider("w", 1, 40, 1, value=20))
+
+    demo = build()
+    demo.max_cached_frames = 100
+    slider = demo.controls["w"]
+    shown, errors = {}, []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)             # switch threads as often as possible: the worst case
+    try:
+        ahead = threading.Thread(target=lambda: [demo._draw_into_cache({"w": w}) for w in range(21, 41)])
+        ahead.start()
+        for w in range(19, 0, -1):          # meanwhile, presses on this thread
+            slider.value = w
+            shown[w] = demo.image.value
+            errors += [demo.last_error] if demo.last_error else []
+        ahead.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert not errors
+    cold = build()                          # the same demo, drawing one frame at a time, no cache
+    cold.max_cached_frames = 0
+    kept = {dict(key)["w"]: png for key, (_, png) in demo._frames.items()}
+    wrong = []
+    for w in sorted(set(shown) | set(kept)):
+        cold.controls["w"].value = w
+        expected = _decoded(cold.image.value)
+        wrong += [f"shown w={w}"] if w in shown and not np.array_equal(_decoded(shown[w]), expected) else []
+        wrong += [f"kept w={w}"] if w in kept and not np.array_equal(_decoded(kept[w]), expected) else []
+    assert not wrong, f"frames with another value's picture: {wrong}"
