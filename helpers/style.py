@@ -110,25 +110,37 @@ def log_axis(ax, *, axis: str = "y", label: str | None = None, limits=None):
     """Make ``ax``'s ``axis`` ("x" or "y") logarithmic (base 10) for gradient sizes; return ``ax``.
 
     ``limits`` = (low, high) fixes the range, which keeps a slider demo's axes
-    still while the curve moves.
+    still while the curve moves. Called again with what the axis already has (a demo's
+    ``update`` calling it every frame), it changes nothing: a :class:`helpers.Demo` then
+    redraws only the curves, not the axis.
     """
     if axis not in ("x", "y"):
         raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    if limits is not None:
+        low, high = (check_float("limits", v, minimum=0.0, exclusive_minimum=True) for v in limits)
+        if not high > low:
+            raise ValueError(f"limits must be (low, high) with 0 < low < high, got {limits!r}")
+    scaled = getattr(ax, f"{axis}axis")
     with warnings.catch_warnings():  # "no positive values" before the first data arrive
         warnings.simplefilter("ignore", UserWarning)
-        getattr(ax, f"set_{axis}scale")("log")
-        if limits is not None:
-            low, high = (check_float("limits", v, minimum=0.0, exclusive_minimum=True) for v in limits)
-            if not high > low:
-                raise ValueError(f"limits must be (low, high) with 0 < low < high, got {limits!r}")
-            getattr(ax, f"set_{axis}lim")(low, high)
-            # Major ticks on round decades (every 1, 2, 5, 10, ... decades), at most ~7 of them.
+        if limits is None:
+            getattr(ax, f"set_{axis}scale")("log")
+        else:
+            # Major ticks on round decades (every 1, 2, 5, 10, ... decades), at most ~7 of them; no minor
+            # ticks when a tick skips decades.
             lo, hi = math.floor(math.log10(low)), math.ceil(math.log10(high))
             step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500) if (hi - lo) / s <= 7)
             first = math.ceil(lo / step) * step
-            getattr(ax, f"{axis}axis").set_major_locator(FixedLocator([10.0 ** e for e in range(first, hi + 1, step)]))
-            if step > 1:
-                getattr(ax, f"{axis}axis").set_minor_locator(NullLocator())
+            ticks = [10.0 ** e for e in range(first, hi + 1, step)]
+            major, minor = scaled.get_major_locator(), scaled.get_minor_locator()
+            same = (scaled.get_scale() == "log" and isinstance(major, FixedLocator) and list(major.locs) == ticks
+                    and isinstance(minor, NullLocator) == (step > 1))
+            if not same:             # (setting the scale again also brings back its default minor ticks)
+                getattr(ax, f"set_{axis}scale")("log")
+                scaled.set_major_locator(FixedLocator(ticks))
+                if step > 1:
+                    scaled.set_minor_locator(NullLocator())
+            getattr(ax, f"set_{axis}lim")(low, high)
     if label is not None:
         getattr(ax, f"set_{axis}label")(label)
     return ax
