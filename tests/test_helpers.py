@@ -179,6 +179,35 @@ def test_log_axis_validates():
         helpers.log_axis(ax, limits=(1.0, 0.5))
 
 
+def test_log_axis_called_again_with_the_same_axis_changes_nothing():
+    """A demo's update may call log_axis every frame: with the same ticks it keeps the axis (a demo then
+    draws only its curve over the kept background); new ticks, or decades that no longer skip, set the
+    axis as a first call would (minor ticks back)."""
+    fig, ax = helpers.figure()
+    helpers.log_axis(ax, limits=(1e-200, 1e100))
+    major = ax.yaxis.get_major_locator()
+    helpers.log_axis(ax, limits=(1e-200, 1e100))
+    assert ax.yaxis.get_major_locator() is major and ax.get_ylim() == (1e-200, 1e100)
+    helpers.log_axis(ax, limits=(1e-3, 1e2))             # one decade a tick: minor ticks, as on a fresh axis
+    _, fresh = helpers.figure()
+    helpers.log_axis(fresh, limits=(1e-3, 1e2))
+    assert type(ax.yaxis.get_minor_locator()) is type(fresh.yaxis.get_minor_locator())
+    assert list(ax.get_yticks()) == list(fresh.get_yticks())
+
+    (line,) = ax.plot([], [])
+
+    def show(k):
+        line.set_data([0, 1], [1e-2, 10.0 ** (k - 3)])
+        helpers.log_axis(ax, limits=(1e-3, 1e2))
+        return ""
+
+    demo = helpers.Demo(show, fig, k=helpers.slider("k", 0, 4, 1, value=2))
+    b = demo._blitter
+    full = b.full_draws
+    demo.controls["k"].value = 3
+    assert b.full_draws == full                           # the curve over the kept background
+
+
 def test_colors_are_fixed_meanings():
     assert helpers.COLORS["rnn"] != helpers.COLORS["lstm"]
     assert helpers.COLORS["rnn"] == helpers.COLORS["tanh"]
